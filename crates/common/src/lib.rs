@@ -1,0 +1,45 @@
+//! What every lesson shares and none of them teaches.
+//!
+//! The lessons keep their socket calls (`socket`, `bind`, `listen`, `accept`,
+//! `connect`, `recv`, `send`, `close`) in their own files, in order, so a
+//! student can read them top to bottom. This crate holds the rest: the parts
+//! that would otherwise be copied into every lesson.
+//!
+//! # Layout
+//!
+//! | module | what it does |
+//! |---|---|
+//! | [`addr`] | `--host` values: IPv4, IPv6 (`::1` or `[::1]`) and host names; turning host + port into a socket address |
+//! | [`cli`] | the flags every lesson shares (`--host`, `--port`, `-v`, `-q`) so they read the same everywhere |
+//! | [`logging`] | one log format for the whole workspace, with level, file and line |
+//! | [`error`] | the `error:` and `hint:` lines, and the exit codes 0, 1 and 2 |
+//! | [`shutdown`] | Ctrl-C and SIGTERM: stop a server that is blocked in `accept()` or `recv()` |
+//! | [`text`] | show received bytes in a log line without ever failing on bad UTF-8 |
+
+pub mod addr;
+pub mod cli;
+pub mod error;
+pub mod logging;
+pub mod shutdown;
+pub mod text;
+
+pub use addr::Host;
+pub use cli::{ConnectArgs, ListenArgs, Verbosity};
+pub use shutdown::Shutdown;
+
+/// The version string every lesson binary prints for `--version`, naming its lesson.
+///
+/// It reads `0.1.0 (echo-loop lesson)`. Besides telling a student which lesson a
+/// binary belongs to, the tests use it to make sure they run the right lesson's
+/// `server` (several lessons have a binary of that name; see `crates/testkit`).
+#[macro_export]
+macro_rules! version {
+    () => {
+        concat!(
+            env!("CARGO_PKG_VERSION"),
+            " (",
+            env!("CARGO_PKG_NAME"),
+            " lesson)"
+        )
+    };
+}

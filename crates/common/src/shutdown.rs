@@ -1,0 +1,314 @@
+//! Ctrl-C and SIGTERM: ending a server that is blocked in a socket call.
+//!
+//! A server spends its life blocked: in `accept()` waiting for a client, or in
+//! `recv()` waiting for bytes. When the student presses Ctrl-C, the server
+//! should close its connections properly (the peer sees a normal close, a
+//! FIN, not a reset), join its threads and exit with status 0, within a second.
+//!
+//! The signal itself cannot do that. The `ctrlc` crate runs our handler on a
+//! thread of its own, but it installs the signal with `SA_RESTART`, so a
+//! blocked `accept()` or `recv()` is simply restarted by the kernel and goes
+//! on waiting. Closing the listening socket from another thread does not wake
+//! `accept()` on Linux either, and calling `shutdown()` on a *listening*
+//! socket works on Linux only. So [`Shutdown::trigger`] does this:
+//!
+//! 1. it sets a flag that the loops check ([`Shutdown::is_requested`]);
+//! 2. for every *connected* socket a lesson asked it to watch
+//!    ([`Shutdown::watch`]) it calls `shutdown(Both)`: that sends FIN to the
+//!    peer and makes a blocked `recv()` return 0, "end of stream", everywhere;
+//! 3. for every listening socket ([`Shutdown::wake_listener`]) it *connects to
+//!    the server's own address*. `accept()` returns that connection, the accept
+//!    loop sees the flag and stops. It works on every OS, which is why we use
+//!    it. (For UDP, [`Shutdown::wake_udp`] sends an empty datagram instead.)
+//!
+//! Sleeps between periodic sends use [`Shutdown::wait_timeout`], a sleep that
+//! Ctrl-C cuts short.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::addr::reachable;
+
+/// How long the wake-up connection may take before we give up on it.
+const WAKE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The shared shutdown switch. Cheap to clone: clones share one switch.
+#[derive(Clone, Default)]
+pub struct Shutdown {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    requested: Mutex<bool>,
+    changed: Condvar,
+    watched: Mutex<Vec<(u64, Socket)>>,
+    listeners: Mutex<Vec<Wake>>,
+    next_id: AtomicU64,
+}
+
+#[derive(Clone, Copy)]
+enum Wake {
+    Tcp(SocketAddr),
+    Udp(SocketAddr),
+}
+
+/// A lock that survives a panic in another thread: the data is a flag and a
+/// list of sockets, always valid, so a poisoned lock is still safe to use.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shutdown {
+    /// A switch that only [`Shutdown::trigger`] flips (for tests).
+    pub fn new() -> Shutdown {
+        Shutdown::default()
+    }
+
+    /// A switch flipped by Ctrl-C (SIGINT) and SIGTERM.
+    ///
+    /// Call it once per process, early in `main`.
+    ///
+    /// # Errors
+    ///
+    /// When a handler is already installed, or the OS refuses one.
+    pub fn install() -> io::Result<Shutdown> {
+        let shutdown = Shutdown::new();
+        let handle = shutdown.clone();
+        ctrlc::set_handler(move || {
+            log::info!("Ctrl-C or SIGTERM received: shutting down");
+            handle.trigger();
+        })
+        .map_err(|e| io::Error::other(format!("could not install the Ctrl-C handler: {e}")))?;
+        Ok(shutdown)
+    }
+
+    /// True once a shutdown was asked for.
+    pub fn is_requested(&self) -> bool {
+        *lock(&self.inner.requested)
+    }
+
+    /// Asks everything to stop: sets the flag, shuts down watched sockets and
+    /// wakes listeners. Calling it again does nothing more.
+    pub fn trigger(&self) {
+        {
+            let mut requested = lock(&self.inner.requested);
+            if *requested {
+                return;
+            }
+            *requested = true;
+        }
+        self.inner.changed.notify_all();
+        for (_, socket) in lock(&self.inner.watched).iter() {
+            // Sends FIN and wakes a blocked recv(); "not connected" just
+            // means the peer went first, which is fine.
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+        let wakes: Vec<Wake> = lock(&self.inner.listeners).clone();
+        for wake in wakes {
+            wake_up(wake);
+        }
+    }
+
+    /// Sleeps for `duration`, or less if a shutdown is asked for meanwhile.
+    /// Returns true when it was cut short by a shutdown.
+    pub fn wait_timeout(&self, duration: Duration) -> bool {
+        let deadline = Instant::now() + duration;
+        let mut requested = lock(&self.inner.requested);
+        while !*requested {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            requested = self
+                .inner
+                .changed
+                .wait_timeout(requested, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        true
+    }
+
+    /// Registers a listening TCP socket bound to `addr`, so that a shutdown
+    /// wakes its `accept()` by connecting to it.
+    ///
+    /// If a shutdown was already asked for, it wakes it at once.
+    pub fn wake_listener(&self, addr: SocketAddr) {
+        self.register_wake(Wake::Tcp(addr));
+    }
+
+    /// Registers a UDP socket bound to `addr`, so that a shutdown wakes its
+    /// `recv_from()` with an empty datagram.
+    pub fn wake_udp(&self, addr: SocketAddr) {
+        self.register_wake(Wake::Udp(addr));
+    }
+
+    fn register_wake(&self, wake: Wake) {
+        lock(&self.inner.listeners).push(wake);
+        if self.is_requested() {
+            wake_up(wake);
+        }
+    }
+
+    /// Watches a connected socket: on shutdown it gets `shutdown(Both)`.
+    ///
+    /// The watch ends when the returned guard is dropped, so keep it alive as
+    /// long as the connection: `let _watch = shutdown.watch(&conn)?;`.
+    ///
+    /// # Errors
+    ///
+    /// When the socket cannot be duplicated (`dup(2)`), for example when the
+    /// process has run out of file descriptors.
+    pub fn watch(&self, socket: &Socket) -> io::Result<Watch> {
+        // A duplicate refers to the same socket, so shutting it down affects
+        // the connection the lesson is using.
+        let copy = socket.try_clone()?;
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut watched = lock(&self.inner.watched);
+        if self.is_requested() {
+            let _ = copy.shutdown(std::net::Shutdown::Both);
+        }
+        watched.push((id, copy));
+        Ok(Watch {
+            shutdown: self.clone(),
+            id,
+        })
+    }
+}
+
+/// Keeps a socket watched by [`Shutdown::watch`] until dropped.
+#[must_use = "the socket is watched only while this guard lives"]
+pub struct Watch {
+    shutdown: Shutdown,
+    id: u64,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        lock(&self.shutdown.inner.watched).retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// Wakes one blocked listener. Failure is logged, not fatal: the listener may
+/// already be gone.
+fn wake_up(wake: Wake) {
+    let result = match wake {
+        Wake::Tcp(addr) => {
+            let addr = reachable(addr);
+            Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+                .and_then(|s| s.connect_timeout(&SockAddr::from(addr), WAKE_TIMEOUT))
+        }
+        Wake::Udp(addr) => {
+            let addr = reachable(addr);
+            let any: SocketAddr = if addr.is_ipv4() {
+                (std::net::Ipv4Addr::LOCALHOST, 0).into()
+            } else {
+                (std::net::Ipv6Addr::LOCALHOST, 0).into()
+            };
+            UdpSocket::bind(any).and_then(|s| s.send_to(&[], addr).map(drop))
+        }
+    };
+    if let Err(e) = result {
+        log::debug!("could not wake the server for shutdown: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::thread;
+
+    /// A thread blocked in accept() returns once the switch is flipped.
+    #[test]
+    fn trigger_wakes_a_blocked_accept() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let shutdown = Shutdown::new();
+        shutdown.wake_listener(addr);
+        let waiter = {
+            let shutdown = shutdown.clone();
+            thread::spawn(move || {
+                let accepted = listener.accept().is_ok();
+                (accepted, shutdown.is_requested())
+            })
+        };
+        shutdown.trigger();
+        assert_eq!(waiter.join().expect("no panic"), (true, true));
+    }
+
+    /// A wildcard listener is woken through loopback.
+    #[test]
+    fn trigger_wakes_a_wildcard_listener() {
+        let listener = TcpListener::bind("0.0.0.0:0").expect("bind");
+        let shutdown = Shutdown::new();
+        shutdown.wake_listener(listener.local_addr().expect("addr"));
+        shutdown.trigger();
+        assert!(listener.accept().is_ok());
+    }
+
+    /// A watched connection is shut down: a blocked read sees end of stream
+    /// and the peer sees a clean close (read returns 0, not an error).
+    #[test]
+    fn trigger_shuts_down_watched_sockets() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let mut peer =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (conn, _) = listener.accept().expect("accept");
+        let conn = Socket::from(conn);
+        let shutdown = Shutdown::new();
+        let watch = shutdown.watch(&conn).expect("watch");
+        let reader = thread::spawn(move || {
+            let mut buf = [0u8; 16];
+            (&conn).read(&mut buf).map_err(|e| e.kind())
+        });
+        shutdown.trigger();
+        assert_eq!(reader.join().expect("no panic"), Ok(0));
+        let mut buf = [0u8; 16];
+        assert_eq!(peer.read(&mut buf).map_err(|e| e.kind()), Ok(0));
+        drop(watch);
+        assert!(lock(&shutdown.inner.watched).is_empty());
+    }
+
+    /// wait_timeout sleeps the whole time normally, and is cut short by trigger.
+    #[test]
+    fn wait_timeout_is_cut_short() {
+        let shutdown = Shutdown::new();
+        assert!(!shutdown.wait_timeout(Duration::from_millis(10)));
+        let sleeper = {
+            let shutdown = shutdown.clone();
+            thread::spawn(move || shutdown.wait_timeout(Duration::from_secs(60)))
+        };
+        shutdown.trigger();
+        assert!(sleeper.join().expect("no panic"));
+        assert!(shutdown.wait_timeout(Duration::from_secs(60)));
+    }
+
+    /// A UDP socket blocked in recv_from() gets an empty datagram.
+    #[test]
+    fn trigger_wakes_udp() {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let shutdown = Shutdown::new();
+        shutdown.wake_udp(socket.local_addr().expect("addr"));
+        shutdown.trigger();
+        let mut buf = [0u8; 4];
+        assert_eq!(socket.recv_from(&mut buf).map(|(n, _)| n).ok(), Some(0));
+    }
+
+    /// Registering after the trigger wakes at once (no lost wake-up).
+    #[test]
+    fn late_registration_is_woken() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let shutdown = Shutdown::new();
+        shutdown.trigger();
+        shutdown.wake_listener(listener.local_addr().expect("addr"));
+        assert!(listener.accept().is_ok());
+    }
+}

@@ -1,0 +1,72 @@
+//! Showing received bytes in a log line.
+//!
+//! The network carries bytes, not text. A message may be invalid UTF-8, binary,
+//! or a Korean character cut in two by the way TCP split the stream. Logs still
+//! want something readable, so [`show`] decodes *lossily* (bad bytes become
+//! `�`), escapes control characters, shortens long data, and never fails. The
+//! bytes themselves are never changed: only what is logged.
+
+/// How many characters of a message a log line shows before `…`.
+pub const SHOW_CHARS: usize = 80;
+
+/// A short, quoted, always-printable view of `bytes` for a log line.
+///
+/// ```
+/// assert_eq!(common::text::show(b"hi\n"), r#""hi\n""#);
+/// assert_eq!(common::text::show(&[0x68, 0xff]), "\"h\u{fffd}\"");
+/// ```
+pub fn show(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut shown: String = text.chars().take(SHOW_CHARS).collect();
+    let cut = shown.len() < text.len();
+    // Debug formatting adds the quotes and escapes newlines and controls.
+    shown = format!("{shown:?}");
+    if cut {
+        shown.push('…');
+    }
+    shown
+}
+
+/// "1 byte", "5 bytes": for log lines that say how much came.
+pub fn bytes(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Valid UTF-8, Korean included, is shown as it is, in quotes.
+    #[test]
+    fn shows_text() {
+        assert_eq!(show("안녕!".as_bytes()), "\"안녕!\"");
+    }
+
+    /// Half a Korean character and invalid bytes are replaced, never an error.
+    #[test]
+    fn shows_broken_utf8_lossily() {
+        let half = &"안".as_bytes()[..2];
+        assert_eq!(show(half), "\"\u{fffd}\"");
+        assert_eq!(show(&[0xff, 0xfe, b'a']), "\"\u{fffd}\u{fffd}a\"");
+    }
+
+    /// Long data is cut, with an ellipsis.
+    #[test]
+    fn shortens_long_data() {
+        let shown = show(&[b'x'; 1000]);
+        assert!(shown.ends_with('…'));
+        assert_eq!(shown.chars().filter(|&c| c == 'x').count(), SHOW_CHARS);
+    }
+
+    /// Byte counts read naturally.
+    #[test]
+    fn counts_bytes() {
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(1024), "1024 bytes");
+    }
+}
