@@ -219,7 +219,10 @@ mod tests {
         assert_eq!(host("127.0.0.1"), Host::LOOPBACK);
         assert_eq!(host("::1"), Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
         assert_eq!(host("[::1]"), Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
-        assert_eq!(host(" 0.0.0.0 "), Host::Ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
+        assert_eq!(
+            host(" 0.0.0.0 "),
+            Host::Ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        );
         assert_eq!(host("localhost"), Host::Name("localhost".into()));
         assert_eq!(host("LocalHost."), Host::Name("localhost".into()));
         assert_eq!(host("my-pc.lan"), Host::Name("my-pc.lan".into()));

@@ -106,6 +106,29 @@ impl Verbosity {
     }
 }
 
+/// The largest `--buffer` the lessons accept: 1 MiB is far more than any
+/// lesson needs, and small enough that a typo cannot exhaust memory.
+pub const MAX_BUFFER: usize = 1 << 20;
+
+/// Parses a `--buffer` size in bytes: a whole number from 1 to [`MAX_BUFFER`].
+///
+/// Use it as `#[arg(long, value_parser = common::cli::buffer_size)]`.
+///
+/// # Errors
+///
+/// A message for clap to show, which then exits with code 2.
+pub fn buffer_size(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of bytes"))?;
+    if (1..=MAX_BUFFER).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("a buffer must be from 1 to {MAX_BUFFER} bytes"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +187,15 @@ mod tests {
         }
         let err = parse::<Server>(&["--port", "notaport"]).expect_err("bad port");
         assert!(err.to_string().contains("--port"), "{err}");
+    }
+
+    /// Buffer sizes are whole numbers within bounds.
+    #[test]
+    fn buffer_sizes() {
+        assert_eq!(buffer_size("1024"), Ok(1024));
+        assert!(buffer_size("0").is_err());
+        assert!(buffer_size("lots").is_err());
+        assert!(buffer_size("2000000").is_err());
     }
 
     /// The hint names only the flags that differ from the defaults.

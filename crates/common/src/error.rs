@@ -87,7 +87,8 @@ impl Hints {
 
 /// The first `io::Error` in the chain of causes, where the OS said why.
 fn io_error(err: &anyhow::Error) -> Option<&io::Error> {
-    err.chain().find_map(|cause| cause.downcast_ref::<io::Error>())
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<io::Error>())
 }
 
 /// The hint for an error, if there is one a student can act on.
@@ -99,8 +100,7 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
     }
     if err.chain().any(|c| c.is::<HostNotFound>()) {
         return Some(
-            "check the spelling of --host, or give an IP address such as 127.0.0.1 or ::1"
-                .into(),
+            "check the spelling of --host, or give an IP address such as 127.0.0.1 or ::1".into(),
         );
     }
     let io = io_error(err)?;

@@ -17,9 +17,11 @@
 //! (`RUST_LOG=debug`, or per module: `RUST_LOG=info,echo_loop=trace`).
 
 use std::io::Write;
+use std::net::SocketAddr;
+use std::panic::Location;
 use std::path::Path;
 
-use log::{LevelFilter, Log, Metadata, Record};
+use log::{Level, LevelFilter, Log, Metadata, Record};
 
 use crate::cli::Verbosity;
 
@@ -92,11 +94,18 @@ impl Logger {
     }
 
     fn max_level(&self) -> LevelFilter {
-        self.directives
+        let max = self
+            .directives
             .iter()
             .map(|d| d.level)
             .max()
-            .unwrap_or(LevelFilter::Info)
+            .unwrap_or(LevelFilter::Info);
+        // Announcements are info records that pass even at -q.
+        if max == LevelFilter::Off {
+            max
+        } else {
+            max.max(LevelFilter::Info)
+        }
     }
 }
 
@@ -118,6 +127,9 @@ fn format_line(record: &Record<'_>) -> String {
 
 impl Log for Logger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        if metadata.target() == ANNOUNCE {
+            return self.max_level() != LevelFilter::Off;
+        }
         metadata.level() <= self.level_for(metadata.target())
     }
 
@@ -131,6 +143,42 @@ impl Log for Logger {
 
     fn flush(&self) {
         let _ = std::io::stderr().flush();
+    }
+}
+
+/// The log target of lines that scripts and tests rely on, shown even with
+/// `-q` (only `-qqq` hides them). See [`listening`].
+pub const ANNOUNCE: &str = "announce";
+
+/// Logs `listening on ADDR`, the line every server prints once it listens,
+/// with the real address (so `--port 0` is usable from scripts), and warns
+/// when that address lets other machines in.
+///
+/// The line is shown even with `-q`. File and line are the caller's.
+#[track_caller]
+pub fn listening(addr: SocketAddr) {
+    let caller = Location::caller();
+    let emit = |level: Level, target: &str, args: std::fmt::Arguments<'_>| {
+        log::logger().log(
+            &Record::builder()
+                .level(level)
+                .target(target)
+                .file(Some(caller.file()))
+                .line(Some(caller.line()))
+                .args(args)
+                .build(),
+        );
+    };
+    emit(Level::Info, ANNOUNCE, format_args!("listening on {addr}"));
+    if addr.ip().is_unspecified() {
+        emit(
+            Level::Warn,
+            module_path!(),
+            format_args!(
+                "listening on every interface ({}): other machines can connect too",
+                addr.ip()
+            ),
+        );
     }
 }
 
@@ -161,7 +209,10 @@ mod tests {
                 .args(format_args!("listening on 127.0.0.1:9999"))
                 .build(),
         );
-        assert_eq!(line, "[INFO    ] server.rs    61: listening on 127.0.0.1:9999\n");
+        assert_eq!(
+            line,
+            "[INFO    ] server.rs    61: listening on 127.0.0.1:9999\n"
+        );
     }
 
     /// RUST_LOG sets a default and per-module levels; junk is skipped.
@@ -173,6 +224,22 @@ mod tests {
         assert_eq!(logger.level_for("echo_loopy"), LevelFilter::Warn);
         assert_eq!(logger.level_for("oneshot"), LevelFilter::Warn);
         assert_eq!(logger.max_level(), LevelFilter::Trace);
+    }
+
+    /// The listening line passes at -q and -qq, but not when logging is off.
+    #[test]
+    fn announcements_pass_quiet() {
+        let meta = Metadata::builder()
+            .level(Level::Info)
+            .target(ANNOUNCE)
+            .build();
+        assert!(Logger::new(Some(LevelFilter::Error), None).enabled(&meta));
+        assert!(!Logger::new(Some(LevelFilter::Off), None).enabled(&meta));
+        let other = Metadata::builder()
+            .level(Level::Info)
+            .target("echo_loop")
+            .build();
+        assert!(!Logger::new(Some(LevelFilter::Warn), None).enabled(&other));
     }
 
     /// With nothing set the level is info; -v/-q win over RUST_LOG.

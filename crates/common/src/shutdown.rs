@@ -24,7 +24,7 @@
 //! Sleeps between periodic sends use [`Shutdown::wait_timeout`], a sleep that
 //! Ctrl-C cuts short.
 
-use std::io;
+use std::io::{self, Read};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -195,6 +195,34 @@ impl Drop for Watch {
     }
 }
 
+/// Accepts the clients still waiting in `listener`'s queue and closes them
+/// with a FIN; returns how many there were.
+///
+/// A client that `connect()`ed while the server was busy sits in the
+/// `listen()` queue, already connected. If the server simply exits, the kernel
+/// answers those clients with a *reset*. Calling this before closing the
+/// listener gives them the orderly close the contract promises instead.
+///
+/// Wraps `accept(2)` on a non-blocking socket, `shutdown(2)` and `recv(2)`.
+pub fn close_queued(listener: &Socket) -> usize {
+    if listener.set_nonblocking(true).is_err() {
+        return 0;
+    }
+    let mut closed = 0;
+    // Non-blocking accept() returns "would block" once the queue is empty.
+    while let Ok((conn, _)) = listener.accept() {
+        // FIN first: the client's recv() returns 0, "the server closed".
+        let _ = conn.shutdown(std::net::Shutdown::Write);
+        // Bytes it sent that we never read would turn close() into a reset,
+        // so read and drop what has already arrived.
+        let _ = conn.set_nonblocking(true);
+        let mut sink = [0u8; 4096];
+        while (&conn).read(&mut sink).is_ok_and(|n| n > 0) {}
+        closed += 1;
+    }
+    closed
+}
+
 /// Wakes one blocked listener. Failure is logged, not fatal: the listener may
 /// already be gone.
 fn wake_up(wake: Wake) {
@@ -222,7 +250,6 @@ fn wake_up(wake: Wake) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
     use std::net::TcpListener;
     use std::thread;
 
@@ -300,6 +327,30 @@ mod tests {
         shutdown.trigger();
         let mut buf = [0u8; 4];
         assert_eq!(socket.recv_from(&mut buf).map(|(n, _)| n).ok(), Some(0));
+    }
+
+    /// Queued clients are accepted and closed with FIN: they read 0, not a reset.
+    #[test]
+    fn close_queued_gives_waiting_clients_a_clean_close() {
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+        let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        listener.bind(&addr.into()).expect("bind");
+        listener.listen(8).expect("listen");
+        let addr = listener
+            .local_addr()
+            .expect("addr")
+            .as_socket()
+            .expect("ip");
+        let mut waiting: Vec<std::net::TcpStream> = (0..3)
+            .map(|_| std::net::TcpStream::connect(addr).expect("connect"))
+            .collect();
+        io::Write::write_all(&mut waiting[0], b"unread").expect("send");
+        // The third connection must be queued before we drain.
+        assert_eq!(close_queued(&listener), 3);
+        for conn in &mut waiting {
+            let mut buf = Vec::new();
+            assert_eq!(conn.read_to_end(&mut buf).map_err(|e| e.kind()), Ok(0));
+        }
     }
 
     /// Registering after the trigger wakes at once (no lost wake-up).

@@ -1,0 +1,331 @@
+//! Smoke tests: the real `server` and `client` binaries of this lesson, run
+//! as a student runs them, on `--port 0`.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown as Half, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use testkit::{Proc, Server, TIMEOUT, bin, noise, run};
+
+/// The contract: Ctrl-C ends a server within a second.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
+
+fn server() -> PathBuf {
+    bin!("server")
+}
+
+fn client() -> PathBuf {
+    bin!("client")
+}
+
+fn connect(server: &Server) -> TcpStream {
+    let conn = TcpStream::connect(server.addr).expect("connect to the server");
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn
+}
+
+/// The client streams 5 MB of random bytes through the server and gets back
+/// identical bytes: sending and receiving run at once, so nothing deadlocks.
+#[test]
+fn five_megabytes_round_trip_intact() {
+    let server = Server::start(&server(), ["-q"]);
+    let data = noise(5 * 1024 * 1024, 42);
+    let out = run(&client(), ["--port", &server.port(), "-q"], &data);
+    assert_eq!(out.code(), 0, "client failed: {}", out.stderr);
+    assert_eq!(out.stdout.len(), data.len());
+    assert!(out.stdout == data, "the echo differs from the input");
+}
+
+/// Words given as arguments go out as one line and come back on stdout,
+/// with nothing else on stdout.
+#[test]
+fn message_arguments_are_echoed_as_one_line() {
+    let server = Server::start(&server(), [""; 0]);
+    let out = run(&client(), ["--port", &server.port(), "안녕", "세상"], b"");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "안녕 세상\n");
+    assert!(out.stderr.contains("connected to"), "{}", out.stderr);
+}
+
+/// Korean text split at every byte offset, so that a character arrives in
+/// two pieces, comes back intact; the server never decodes what it echoes.
+#[test]
+fn korean_split_at_every_byte_offset_comes_back_intact() {
+    let server = Server::start(&server(), [""; 0]);
+    let text = "안녕하세요, 세상!".as_bytes();
+    for cut in 1..text.len() {
+        let mut conn = connect(&server);
+        conn.set_nodelay(true).expect("nodelay");
+        conn.write_all(&text[..cut]).expect("first piece");
+        // Wait for the first piece's echo, so the server really saw two reads.
+        let mut first = vec![0u8; cut];
+        conn.read_exact(&mut first)
+            .expect("echo of the first piece");
+        conn.write_all(&text[cut..]).expect("second piece");
+        conn.shutdown(Half::Write).expect("half-close");
+        let mut rest = Vec::new();
+        conn.read_to_end(&mut rest).expect("rest of the echo");
+        first.extend_from_slice(&rest);
+        assert_eq!(first, text, "cut at byte {cut}");
+    }
+}
+
+/// Invalid UTF-8 is echoed unchanged and logged lossily, with its size.
+#[test]
+fn invalid_utf8_is_echoed_unchanged_and_logged_lossily() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let bad = [0xff, 0xfe, b'o', b'k', 0xc3];
+    let out = run(&client(), ["--port", &server.port()], &bad);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout, bad);
+    let line = server.proc.wait_for_line("received 5 bytes");
+    assert!(line.contains("\u{fffd}\u{fffd}ok\u{fffd}"), "{line}");
+}
+
+/// echo-loop is sequential: a second client is connected (queued by the
+/// kernel) but gets no echo until the first client is done; then it does.
+#[test]
+fn second_client_waits_for_the_first() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut first = connect(&server);
+    first.write_all(b"one").expect("send");
+    let mut buf = [0u8; 3];
+    first.read_exact(&mut buf).expect("first echo");
+
+    let mut second = connect(&server);
+    let second_addr = second.local_addr().expect("addr").to_string();
+    second.write_all(b"two").expect("send");
+    // The server is still busy with the first client: it answers it again...
+    first.write_all(b"more").expect("send");
+    let mut more = [0u8; 4];
+    first
+        .read_exact(&mut more)
+        .expect("first client still served");
+    assert_eq!(&more, b"more");
+    // ...while the second one has been neither accepted nor answered.
+    assert!(
+        !server.proc.stderr().contains(&second_addr),
+        "second client served too early"
+    );
+    second.set_nonblocking(true).expect("nonblocking");
+    let early = second.read(&mut buf);
+    assert_eq!(
+        early.map_err(|e| e.kind()).err(),
+        Some(ErrorKind::WouldBlock)
+    );
+    second.set_nonblocking(false).expect("blocking");
+
+    // The first client leaves; now the second one is served.
+    drop(first);
+    server
+        .proc
+        .wait_for_line(&format!("{second_addr} connected"));
+    second.read_exact(&mut buf).expect("second echo");
+    assert_eq!(&buf, b"two");
+}
+
+/// Twenty clients in a row are all served, each with its own bytes.
+#[test]
+fn many_clients_one_after_another() {
+    let server = Server::start(&server(), ["-q"]);
+    for i in 0..20u64 {
+        let data = noise(1000 + i as usize * 37, i);
+        let out = run(&client(), ["--port", &server.port(), "-q"], &data);
+        assert_eq!(out.code(), 0, "client {i}: {}", out.stderr);
+        assert!(out.stdout == data, "client {i} got other bytes back");
+    }
+}
+
+/// A client that resets its connection does not stop the server: the next
+/// client is served.
+#[test]
+fn a_resetting_peer_does_not_stop_the_server() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let conn = socket2::Socket::from(connect(&server));
+    (&conn).write_all(b"bye").expect("send");
+    let mut buf = [0u8; 3];
+    (&conn).read_exact(&mut buf).expect("echo");
+    (&conn).write_all(b"unread").expect("send");
+    // Linger 0 makes close() send RST instead of FIN.
+    conn.set_linger(Some(Duration::ZERO)).expect("linger");
+    drop(conn);
+    let out = run(&client(), ["--port", &server.port(), "still", "here"], b"");
+    assert_eq!(out.stdout_text(), "still here\n", "{}", out.stderr);
+    assert!(server.proc.is_running());
+}
+
+/// IPv6 loopback works in both bracket forms.
+#[test]
+fn ipv6_loopback() {
+    let server = Server::start(&server(), ["--host", "::1"]);
+    assert!(server.addr.is_ipv6(), "{}", server.addr);
+    let out = run(
+        &client(),
+        ["--host", "[::1]", "--port", &server.port(), "v6"],
+        b"",
+    );
+    assert_eq!(out.stdout_text(), "v6\n", "{}", out.stderr);
+}
+
+/// `--once` serves one client and exits 0, as tutorial 003 does.
+#[test]
+fn once_exits_after_one_client() {
+    let mut server = Server::start(&server(), ["--once"]);
+    let out = run(&client(), ["--port", &server.port(), "once"], b"");
+    assert_eq!(out.stdout_text(), "once\n");
+    let status = server.proc.wait_exit(TIMEOUT);
+    assert_eq!(status.code(), Some(0));
+}
+
+/// No server on the port: exit 1, an `error:` line naming the address, and a
+/// hint with the exact command that starts the server on that port.
+#[test]
+fn client_against_a_closed_port() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let out = run(&client(), ["--port", &port.to_string(), "hi"], b"");
+    assert_eq!(out.code(), 1);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr
+            .contains(&format!("error: could not connect to 127.0.0.1:{port}")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("Connection refused"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "hint: is the server running? Start it first, in another terminal: \
+             cargo run -p echo-loop --bin server -- --port {port}"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// A second server on a port in use: exit 1 with the "address in use" hint.
+#[test]
+fn server_on_a_port_in_use() {
+    let first = Server::start(&server(), [""; 0]);
+    let out = run(&server(), ["--port", &first.port()], b"");
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("error: could not listen on {}", first.addr))
+    );
+    assert!(
+        out.stderr.contains("Address already in use"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: another program is using that port")
+    );
+}
+
+/// Bad flags are usage errors: exit 2, for the server and the client.
+#[test]
+fn bad_flags_exit_2() {
+    for args in [
+        &["--port", "notaport"][..],
+        &["--host", "300.1.1.1"],
+        &["--port", "70000"],
+        &["--no-such-flag"],
+    ] {
+        for bin in [server(), client()] {
+            let out = run(&bin, args, b"");
+            assert_eq!(out.code(), 2, "{} {args:?}: {}", bin.display(), out.stderr);
+            assert!(out.stderr.contains("error:"), "{}", out.stderr);
+        }
+    }
+    let out = run(&server(), ["--buffer", "0"], b"");
+    assert_eq!(out.code(), 2, "{}", out.stderr);
+}
+
+/// A host name that does not exist: exit 1 with a spelling hint.
+#[test]
+fn unknown_host() {
+    let out = run(&client(), ["--host", "no-such-host.invalid", "hi"], b"");
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no-such-host.invalid"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: check the spelling of --host"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Ctrl-C on an idle server: exit 0 within a second.
+#[test]
+fn sigint_idle_server_exits_0() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let status = server.interrupt_and_wait(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+    assert!(server.proc.stderr().contains("server stopped"));
+}
+
+/// SIGTERM works like Ctrl-C.
+#[test]
+fn sigterm_idle_server_exits_0() {
+    let mut server = Server::start(&server(), [""; 0]);
+    server.proc.signal(libc_sigterm());
+    let status = server.proc.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+}
+
+fn libc_sigterm() -> i32 {
+    15
+}
+
+/// Ctrl-C with a client connected: the server exits 0 within a second, and
+/// the client sees a clean close (end of stream, not a reset). The real
+/// client, waiting on its input, also ends cleanly with exit 0.
+#[test]
+fn sigint_with_clients_connected_closes_them_cleanly() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut raw = connect(&server);
+    raw.write_all(b"hello").expect("send");
+    let mut buf = [0u8; 5];
+    raw.read_exact(&mut buf).expect("echo");
+    // A real client too, queued behind the raw one, its stdin still open.
+    let mut cmd = std::process::Command::new(client());
+    cmd.args(["--port", &server.port()]);
+    let mut queued = Proc::spawn(cmd);
+    queued.wait_for_line("connected to");
+
+    let status = server.interrupt_and_wait(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+    let mut rest = Vec::new();
+    assert_eq!(
+        raw.read_to_end(&mut rest).map_err(|e| e.kind()),
+        Ok(0),
+        "not a clean close"
+    );
+    let (status, _) = queued.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0));
+}
+
+/// Ctrl-C on a client waiting for input: it closes and exits 0 within a second.
+#[test]
+fn sigint_client_exits_0() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut cmd = std::process::Command::new(client());
+    cmd.args(["--port", &server.port()]);
+    let mut client = Proc::spawn(cmd);
+    client.wait_for_line("connected to");
+    server.proc.wait_for_line("connected");
+    client.interrupt();
+    let status = client.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", client.stderr());
+    // The server saw an orderly close and goes on serving.
+    server.proc.wait_for_line("closed the connection");
+}

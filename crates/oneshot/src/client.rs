@@ -1,0 +1,101 @@
+//! The oneshot client: connect, send one message, read the answer, close.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use common::Shutdown;
+use common::text::{bytes, show};
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// Connects to `addr`, sends `message`, and returns everything the server
+/// sends back until it closes.
+///
+/// # Errors
+///
+/// When the connection is refused or breaks.
+pub fn run(addr: SocketAddr, message: &[u8], shutdown: &Shutdown) -> Result<Vec<u8>> {
+    // ANCHOR: connect
+    // socket(): the client needs a TCP socket too, of the server's family.
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+        .context("could not create a TCP socket")?;
+
+    // connect(): the TCP handshake (SYN, SYN-ACK, ACK). The kernel picks a
+    // free local port for us; no bind() is needed on the client side.
+    socket
+        .connect(&addr.into())
+        .with_context(|| format!("could not connect to {addr}"))?;
+    // ANCHOR_END: connect
+    log::info!("connected to {addr}");
+    let _watch = shutdown.watch(&socket)?;
+
+    // ANCHOR: send
+    // send(): write_all() keeps calling send() until every byte is out.
+    (&socket)
+        .write_all(message)
+        .with_context(|| format!("could not send to {addr}"))?;
+    log::info!("sent {}: {}", bytes(message.len()), show(message));
+
+    // shutdown(Write): "I have nothing more to send". The server's recv()
+    // returns 0 once it has read our message, so it knows the message is
+    // complete. We can still receive.
+    socket
+        .shutdown(std::net::Shutdown::Write)
+        .with_context(|| format!("could not half-close the connection to {addr}"))?;
+    // ANCHOR_END: send
+
+    // ANCHOR: recv
+    // recv() until it returns 0: the server closes after answering, so
+    // reading to the end collects the whole reply, however it was split.
+    let mut reply = Vec::new();
+    (&socket)
+        .read_to_end(&mut reply)
+        .with_context(|| format!("could not receive from {addr}"))?;
+    // ANCHOR_END: recv
+    if shutdown.is_requested() {
+        log::info!("stopped by Ctrl-C");
+    } else {
+        log::info!("received {}: {}", bytes(reply.len()), show(&reply));
+    }
+    // close(): `socket` is dropped here, which closes it.
+    Ok(reply)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::thread;
+
+    /// The client sends, half-closes, and collects a reply that arrives in pieces.
+    #[test]
+    fn sends_then_reads_to_the_end() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = thread::spawn(move || {
+            let (mut conn, _) = listener.accept().expect("accept");
+            let mut got = Vec::new();
+            conn.read_to_end(&mut got).expect("read to the half-close");
+            for piece in [&b"Hel"[..], b"lo, ", b"client"] {
+                conn.write_all(piece).expect("write");
+                conn.flush().expect("flush");
+            }
+            got
+        });
+        let reply = run(addr, b"hi", &Shutdown::new()).expect("run");
+        assert_eq!(reply, b"Hello, client");
+        assert_eq!(server.join().expect("no panic"), b"hi");
+    }
+
+    /// Nothing listening: the error names the address and is "refused".
+    #[test]
+    fn refused_names_the_address() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
+        let err = run(port, b"hi", &Shutdown::new()).expect_err("nothing listens");
+        assert!(format!("{err:#}").contains(&port.to_string()), "{err:#}");
+        let io = err.downcast_ref::<std::io::Error>().expect("io error");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    }
+}

@@ -1,0 +1,480 @@
+//! Helpers for the lessons' smoke tests: run the real `server` and `client`
+//! binaries, as a student would, and check what they print.
+//!
+//! * [`bin!`] finds *this lesson's* binary (see "the binary name trap" below).
+//! * [`Proc`] is a running process whose standard error is read line by line
+//!   on a thread, so a test can wait for a line such as `listening on ...`.
+//! * [`Server::start`] starts a server on `--port 0` and reads the real port
+//!   from its `listening on` line.
+//! * [`run`] runs a client to the end with some input and collects its output.
+//!
+//! Every wait has a timeout ([`TIMEOUT`]): a hung server fails the test with
+//! what it printed so far, instead of hanging CI.
+//!
+//! # The binary name trap
+//!
+//! Every lesson has binaries called `server` and `client`. When cargo builds
+//! several lessons at once (`cargo test --workspace`), they all land on the
+//! same path, `target/debug/server`, and `CARGO_BIN_EXE_server` points there
+//! in *every* crate (cargo issue 6313): a lesson's test could run another
+//! lesson's server. So [`bin!`] asks the binary who it is (`--version` names
+//! the lesson). If it is the wrong one, it looks for this lesson's own copy,
+//! which cargo keeps under `target/debug/deps/server-HASH`; if there is none,
+//! the test fails at once with a message that says what happened.
+
+#![allow(clippy::missing_panics_doc)]
+
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// How long any single wait may take before the test fails. Generous, because
+/// CI machines are slow and busy; a passing test never waits this long.
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The path of this lesson's binary `$name` (`"server"` or `"client"`),
+/// checked to belong to this lesson. Use it in a lesson's integration tests.
+#[macro_export]
+macro_rules! bin {
+    ($name:literal) => {
+        $crate::lesson_bin(
+            env!("CARGO_PKG_NAME"),
+            $name,
+            env!(concat!("CARGO_BIN_EXE_", $name)),
+        )
+    };
+}
+
+/// What a binary says it is: the text of `--version`, or why that failed.
+fn identity(path: &Path) -> Result<String, String> {
+    let out = Command::new(path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", path.display()))?;
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Finds the binary `name` of `lesson`: `cargo_path` when it is that lesson's,
+/// else this lesson's copy in the `deps` folder next to it (newest first).
+///
+/// # Panics
+///
+/// When neither is this lesson's binary, with a message naming the trap.
+pub fn lesson_bin(lesson: &str, name: &str, cargo_path: &str) -> PathBuf {
+    let mark = format!("({lesson} lesson)");
+    let cargo_path = PathBuf::from(cargo_path);
+    let found = match identity(&cargo_path) {
+        Ok(id) if id.contains(&mark) => return cargo_path,
+        Ok(id) => id,
+        Err(e) => e,
+    };
+    let deps = cargo_path
+        .parent()
+        .map(|dir| dir.join("deps"))
+        .unwrap_or_default();
+    let prefix = format!("{name}-");
+    let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&deps)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let file = path.file_name().and_then(OsStr::to_str).unwrap_or("");
+            file.starts_with(&prefix) && path.extension().is_none_or(|ext| ext == "exe")
+        })
+        .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
+        .collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    for (_, path) in candidates {
+        if identity(&path).is_ok_and(|id| id.contains(&mark)) {
+            return path;
+        }
+    }
+    panic!(
+        "\n{path} is not the {lesson} lesson's `{name}` (it says: {found:?}).\n\
+         Several lessons have a binary called `{name}`, and when cargo builds them together \
+         they share that one path (cargo issue 6313), so this test was handed another \
+         lesson's binary, and no copy of {lesson}'s was found in {deps}.\n\
+         hint: run `cargo test -p {lesson}`, or `cargo test --workspace` from a clean build.\n",
+        path = cargo_path.display(),
+        deps = deps.display(),
+    )
+}
+
+/// A running process whose standard error is collected line by line.
+pub struct Proc {
+    child: Child,
+    /// Lines of standard error not yet returned by a `wait_for_*` call.
+    lines: Receiver<String>,
+    /// Every line of standard error so far, for failure messages.
+    log: Arc<Mutex<Vec<String>>>,
+    stdout: Option<JoinHandle<Vec<u8>>>,
+    stderr: Option<JoinHandle<()>>,
+    stdin: Option<ChildStdin>,
+    name: String,
+}
+
+impl Proc {
+    /// Starts `cmd` with piped standard input, output and error.
+    pub fn spawn(mut cmd: Command) -> Proc {
+        let name = format!("{cmd:?}");
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {name}: {e}"));
+        let (tx, lines) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let log_in = Arc::clone(&log);
+        let stderr = Some(thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut raw = Vec::new();
+            while reader.read_until(b'\n', &mut raw).is_ok_and(|n| n > 0) {
+                let line = String::from_utf8_lossy(&raw).trim_end().to_string();
+                raw.clear();
+                log_in.lock().expect("log lock").push(line.clone());
+                let _ = tx.send(line);
+            }
+        }));
+        let mut out = child.stdout.take().expect("stdout is piped");
+        let stdout = Some(thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = out.read_to_end(&mut bytes);
+            bytes
+        }));
+        let stdin = child.stdin.take();
+        Proc {
+            child,
+            lines,
+            log,
+            stdout,
+            stderr,
+            stdin,
+            name,
+        }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Everything the process wrote to standard error so far.
+    pub fn stderr(&self) -> String {
+        self.log.lock().expect("log lock").join("\n")
+    }
+
+    /// Waits for a line of standard error that contains `needle` and returns it.
+    ///
+    /// # Panics
+    ///
+    /// After [`TIMEOUT`], or if the process closes its standard error first.
+    pub fn wait_for_line(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => panic!(
+                    "{} did not print {needle:?} within {TIMEOUT:?}; its stderr:\n{}",
+                    self.name,
+                    self.stderr()
+                ),
+                Err(RecvTimeoutError::Disconnected) => panic!(
+                    "{} ended without printing {needle:?}; its stderr:\n{}",
+                    self.name,
+                    self.stderr()
+                ),
+            }
+        }
+    }
+
+    /// Writes `bytes` to the process's standard input.
+    pub fn write_stdin(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin still open");
+        stdin.write_all(bytes).expect("write to the child's stdin");
+        stdin.flush().expect("flush the child's stdin");
+    }
+
+    /// Closes the process's standard input (end of input, like Ctrl-D).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Sends a signal: `libc::SIGINT` is Ctrl-C, `libc::SIGTERM` a polite kill.
+    pub fn signal(&self, signal: i32) {
+        let pid = libc::pid_t::try_from(self.pid()).expect("pid fits");
+        // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
+        #[allow(unsafe_code)]
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "kill({pid}, {signal}) failed");
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    pub fn interrupt(&self) {
+        self.signal(libc::SIGINT);
+    }
+
+    /// Waits for the process to exit, at most `timeout`, and returns how.
+    ///
+    /// # Panics
+    ///
+    /// When it is still running after `timeout` (it is then killed).
+    pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
+        let deadline = Instant::now() + timeout;
+        // Polling is how std lets us wait with a deadline; the exit is the
+        // event we wait for, and the loop ends as soon as it happens.
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+                Ok(None) => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    panic!(
+                        "{} was still running after {timeout:?}; its stderr:\n{}",
+                        self.name,
+                        self.stderr()
+                    );
+                }
+                Err(e) => panic!("waiting for {}: {e}", self.name),
+            }
+        }
+    }
+
+    /// True while the process runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits for the exit and returns the status and all standard output.
+    pub fn finish(mut self, timeout: Duration) -> (ExitStatus, Vec<u8>) {
+        self.close_stdin();
+        let status = self.wait_exit(timeout);
+        let out = self
+            .stdout
+            .take()
+            .map(|h| h.join().expect("stdout reader"))
+            .unwrap_or_default();
+        // Standard error is complete once its reader has seen the end.
+        if let Some(reader) = self.stderr.take() {
+            let _ = reader.join();
+        }
+        (status, out)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        // Never leave a server running after a test, passed or failed.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A lesson server started on `--port 0`.
+pub struct Server {
+    /// The running process.
+    pub proc: Proc,
+    /// The address from its `listening on` line.
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `bin` with `--port 0` and `args`, and waits for `listening on ADDR`.
+    pub fn start<I, S>(bin: &Path, args: I) -> Server
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(bin);
+        cmd.args(["--port", "0"]).args(args);
+        let mut proc = Proc::spawn(cmd);
+        let line = proc.wait_for_line("listening on ");
+        let addr = listening_addr(&line)
+            .unwrap_or_else(|| panic!("no address in the listening line {line:?}"));
+        Server { proc, addr }
+    }
+
+    /// The port it listens on, as text for `--port`.
+    pub fn port(&self) -> String {
+        self.addr.port().to_string()
+    }
+
+    /// Sends SIGINT and waits at most `within` for the exit.
+    pub fn interrupt_and_wait(&mut self, within: Duration) -> ExitStatus {
+        self.proc.interrupt();
+        self.proc.wait_exit(within)
+    }
+}
+
+/// The address in a `... listening on 127.0.0.1:40123 ...` line.
+pub fn listening_addr(line: &str) -> Option<SocketAddr> {
+    let rest = line.split("listening on ").nth(1)?;
+    rest.split_whitespace()
+        .next()?
+        .trim_end_matches([',', '.', ')'])
+        .parse()
+        .ok()
+}
+
+/// What a finished process printed.
+#[derive(Debug)]
+pub struct Output {
+    /// How it exited.
+    pub status: ExitStatus,
+    /// Its standard output, as bytes.
+    pub stdout: Vec<u8>,
+    /// Its standard error, as text.
+    pub stderr: String,
+}
+
+impl Output {
+    /// The exit code, or -1 when a signal ended it.
+    pub fn code(&self) -> i32 {
+        self.status.code().unwrap_or(-1)
+    }
+
+    /// Standard output as text (lossily).
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Runs `bin args...` with `input` on standard input and waits at most
+/// [`TIMEOUT`] for it to finish. Input is written on a thread, so a program
+/// that reads and writes at once cannot deadlock against the test.
+pub fn run<I, S>(bin: &Path, args: I, input: &[u8]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(bin);
+    cmd.args(args);
+    let mut proc = Proc::spawn(cmd);
+    let mut stdin = proc.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = thread::spawn(move || {
+        // The program may exit before reading everything (an error, say):
+        // a broken pipe here is not the test's failure.
+        let _ = stdin.write_all(&input);
+    });
+    let log = Arc::clone(&proc.log);
+    let (status, stdout) = proc.finish(TIMEOUT);
+    let _ = writer.join();
+    let stderr = log.lock().expect("log lock").join("\n");
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Random-looking bytes without a dependency: xorshift, seeded, so a failing
+/// test fails the same way every time.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn fake_bin(dir: &Path, file: &str, says: &str) -> PathBuf {
+        let path = dir.join(file);
+        std::fs::write(&path, format!("#!/bin/sh\necho '{says}'\n")).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("testkit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("deps")).expect("mkdir");
+        dir
+    }
+
+    /// The right binary is used as it is.
+    #[test]
+    fn takes_the_right_binary() {
+        let dir = temp_dir("right");
+        let bin = fake_bin(&dir, "server", "server 0.1.0 (echo-loop lesson)");
+        let path = lesson_bin("echo-loop", "server", bin.to_str().expect("utf-8"));
+        assert_eq!(path, bin);
+    }
+
+    /// Handed another lesson's binary, it finds this lesson's copy in deps/.
+    #[test]
+    fn finds_the_lessons_copy_in_deps() {
+        let dir = temp_dir("deps");
+        let bin = fake_bin(&dir, "server", "server 0.1.0 (oneshot lesson)");
+        fake_bin(
+            &dir.join("deps"),
+            "server-aaaa",
+            "server 0.1.0 (oneshot lesson)",
+        );
+        let mine = fake_bin(
+            &dir.join("deps"),
+            "server-bbbb",
+            "server 0.1.0 (echo-loop lesson)",
+        );
+        fake_bin(&dir.join("deps"), "server-bbbb.d", "not a binary");
+        let path = lesson_bin("echo-loop", "server", bin.to_str().expect("utf-8"));
+        assert_eq!(path, mine);
+    }
+
+    /// Handed the wrong binary with no copy to fall back on, it fails loudly
+    /// and names the trap.
+    #[test]
+    fn wrong_binary_fails_loudly() {
+        let dir = temp_dir("wrong");
+        let bin = fake_bin(&dir, "server", "server 0.1.0 (oneshot lesson)");
+        let bin = bin.to_str().expect("utf-8").to_string();
+        let panic = std::panic::catch_unwind(|| lesson_bin("echo-loop", "server", &bin))
+            .expect_err("must panic");
+        let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("cargo issue 6313"), "{message}");
+        assert!(message.contains("cargo test -p echo-loop"), "{message}");
+        assert!(message.contains("oneshot lesson"), "{message}");
+    }
+
+    /// The address is read from a log line in every shape a server prints.
+    #[test]
+    fn reads_listening_addresses() {
+        let v4 = listening_addr("[INFO    ] server.rs 10: listening on 127.0.0.1:4000");
+        assert_eq!(v4.map(|a| a.port()), Some(4000));
+        let v6 = listening_addr("listening on [::1]:5 (IPv6)");
+        assert_eq!(v6.map(|a| a.to_string()), Some("[::1]:5".into()));
+        assert_eq!(listening_addr("listening soon"), None);
+    }
+
+    /// Noise is deterministic and of the asked length.
+    #[test]
+    fn noise_is_repeatable() {
+        assert_eq!(noise(1001, 7), noise(1001, 7));
+        assert_ne!(noise(64, 7), noise(64, 8));
+        assert_eq!(noise(1001, 7).len(), 1001);
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Build the bluetooth-rfcomm lesson's `server` and `client` as static binaries
+# and run the RFCOMM checks (guest/rfcomm-echo.sh) on them in the bt-vm.
+#
+#   scripts/bt-vm/test-lesson.sh [run.sh options...]
+#   e.g. scripts/bt-vm/test-lesson.sh --env "CHECKS=lines big"
+#
+# Environment: BT_VM_CRATE (default bluetooth-rfcomm), BT_VM_PROFILE (cargo
+# profile, default dev), BT_VM_CACHE (as for run.sh).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+CACHE=${BT_VM_CACHE:-$REPO/target/bt-vm}
+CRATE=${BT_VM_CRATE:-bluetooth-rfcomm}
+PROFILE=${BT_VM_PROFILE:-dev}
+TARGET=x86_64-unknown-linux-gnu
+
+# Static glibc binaries need nothing from the guest but a kernel. An explicit
+# --target matters: with it, RUSTFLAGS reach only the target binaries, not the
+# build scripts and proc macros (which cannot be linked +crt-static). The
+# separate target dir keeps this build from invalidating the normal one.
+echo "bt-vm: building $CRATE ($PROFILE, static) into $CACHE/cargo" >&2
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
+    cargo build --manifest-path "$REPO/Cargo.toml" -p "$CRATE" --bins \
+    --profile "$PROFILE" --target "$TARGET" --target-dir "$CACHE/cargo" >&2
+
+case $PROFILE in dev) dir=debug ;; *) dir=$PROFILE ;; esac
+BIN=$CACHE/cargo/$TARGET/$dir
+for b in server client; do
+    [ -x "$BIN/$b" ] || { echo "bt-vm: $CRATE has no binary '$b' ($BIN/$b)" >&2; exit 2; }
+done
+exec "$HERE/run.sh" "$@" "$BIN/server" "$BIN/client" "$HERE/guest/rfcomm-echo.sh"
