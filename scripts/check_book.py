@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Checks the book before mdBook builds it.
+
+mdBook turns a misspelled anchor into an empty code block and a missing file
+into a logged error that still "succeeds". This script fails instead:
+
+* every {{#include PATH}} or {{#include PATH:ANCHOR}} in docs/src/*.md must
+  name an existing file, and an anchor must exist there (ANCHOR: name ...
+  ANCHOR_END: name) with non-blank code between the markers;
+* includes by line number (PATH:10:20) are refused: they drift;
+* every lesson chapter has the standard sections, in order.
+
+Run from anywhere: python3 scripts/check_book.py
+"""
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SRC = ROOT / "docs" / "src"
+INCLUDE = re.compile(r"\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}")
+LESSONS = ["oneshot", "echo-loop", "threaded-echo", "periodic-hello", "udp-echo", "bluetooth-rfcomm"]
+SECTIONS = [
+    "What you will learn",
+    "The call sequence",
+    "Run it",
+    "What you will see",
+    "The code",
+    "What the tutorial got wrong",
+    "Pitfalls",
+    "Exercises",
+]
+
+
+def anchor_body(text, anchor):
+    """The lines between ANCHOR: anchor and ANCHOR_END: anchor, or None."""
+    start = re.search(r"ANCHOR:\s*" + re.escape(anchor) + r"\b", text)
+    end = re.search(r"ANCHOR_END:\s*" + re.escape(anchor) + r"\b", text)
+    if not start or not end or end.start() < start.end():
+        return None
+    body = text[start.end():end.start()].split("\n", 1)
+    body = body[1] if len(body) > 1 else ""
+    # Drop other anchors' marker lines, as mdBook does.
+    lines = [l for l in body.splitlines() if "ANCHOR" not in l]
+    return "\n".join(lines)
+
+
+def check_includes(md, problems):
+    text = md.read_text(encoding="utf-8")
+    count = 0
+    for match in INCLUDE.finditer(text):
+        count += 1
+        spec = match.group(2)
+        parts = spec.split(":")
+        path = (md.parent / parts[0]).resolve()
+        where = f"{md.relative_to(ROOT)}: {{{{#include {spec}}}}}"
+        if not path.is_file():
+            problems.append(f"{where}: no such file {path}")
+            continue
+        if len(parts) == 1:
+            if not path.read_text(encoding="utf-8").strip():
+                problems.append(f"{where}: the file is empty")
+            continue
+        if any(p.isdigit() or p == "" for p in parts[1:]):
+            problems.append(f"{where}: include by anchor name, not by line numbers")
+            continue
+        body = anchor_body(path.read_text(encoding="utf-8"), parts[1])
+        if body is None:
+            problems.append(f"{where}: anchor '{parts[1]}' not found in {parts[0]}")
+        elif not body.strip():
+            problems.append(f"{where}: anchor '{parts[1]}' is empty")
+    return count
+
+
+def check_sections(md, problems):
+    headings = [l[3:].strip() for l in md.read_text(encoding="utf-8").splitlines() if l.startswith("## ")]
+    at = 0
+    for section in SECTIONS:
+        found = next((i for i, h in enumerate(headings) if h.startswith(section)), None)
+        if found is None:
+            problems.append(f"{md.relative_to(ROOT)}: missing section '## {section}'")
+        elif found < at:
+            problems.append(f"{md.relative_to(ROOT)}: section '## {section}' is out of order")
+        else:
+            at = found
+
+
+def main():
+    problems = []
+    includes = 0
+    for md in sorted(SRC.rglob("*.md")):
+        includes += check_includes(md, problems)
+    summary = (SRC / "SUMMARY.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)]+\.md)\)", summary):
+        if not (SRC / target).is_file():
+            problems.append(f"docs/src/SUMMARY.md: links to missing {target}")
+    for lesson in LESSONS:
+        md = SRC / f"{lesson}.md"
+        if md.is_file():
+            check_sections(md, problems)
+    for p in problems:
+        print(f"check_book: {p}", file=sys.stderr)
+    if problems:
+        print(f"check_book: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"check_book: {includes} includes resolved, chapters complete")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
