@@ -329,3 +329,37 @@ fn sigint_client_exits_0() {
     // The server saw an orderly close and goes on serving.
     server.proc.wait_for_line("closed the connection");
 }
+
+/// A port below 1024 without privileges: exit 1, "Permission denied" and the
+/// hint. Tests run as root on CI, so the server is started as user `nobody`
+/// with `setpriv`.
+#[test]
+fn privileged_port_is_refused_with_a_hint() {
+    let start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .unwrap_or(1024);
+    assert!(start > 80, "this system lets anyone bind port 80; the test needs a system that does not");
+    let server = server();
+    let is_root = run(std::path::Path::new("id"), ["-u"], b"").stdout_text().trim() == "0";
+    let out = if is_root {
+        run(
+            std::path::Path::new("setpriv"),
+            [
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                server.to_str().expect("utf-8 path"),
+                "--port",
+                "80",
+            ],
+            b"",
+        )
+    } else {
+        run(&server, ["--port", "80"], b"")
+    };
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("error: could not listen on 127.0.0.1:80"), "{}", out.stderr);
+    assert!(out.stderr.contains("Permission denied"), "{}", out.stderr);
+    assert!(out.stderr.contains("hint: ports below 1024 are reserved"), "{}", out.stderr);
+}
