@@ -277,13 +277,9 @@ fn sigint_idle_server_exits_0() {
 #[test]
 fn sigterm_idle_server_exits_0() {
     let mut server = Server::start(&server(), [""; 0]);
-    server.proc.signal(libc_sigterm());
+    server.proc.terminate();
     let status = server.proc.wait_exit(SHUTDOWN_DEADLINE);
     assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
-}
-
-fn libc_sigterm() -> i32 {
-    15
 }
 
 /// Ctrl-C with a client connected: the server exits 0 within a second, and

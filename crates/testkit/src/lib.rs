@@ -34,6 +34,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+/// The signal number of Ctrl-C.
+pub const SIGINT: i32 = 2;
+/// The signal number of `kill PID`.
+pub const SIGTERM: i32 = 15;
+
 /// How long any single wait may take before the test fails. Generous, because
 /// CI machines are slow and busy; a passing test never waits this long.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -212,6 +217,7 @@ impl Proc {
     }
 
     /// Sends a signal: `libc::SIGINT` is Ctrl-C, `libc::SIGTERM` a polite kill.
+    #[cfg(unix)]
     pub fn signal(&self, signal: i32) {
         let pid = libc::pid_t::try_from(self.pid()).expect("pid fits");
         // SAFETY: kill(2) only sends a signal; it touches no memory of ours.
@@ -220,9 +226,20 @@ impl Proc {
         assert_eq!(rc, 0, "kill({pid}, {signal}) failed");
     }
 
+    /// Signals are a Unix thing; on other systems the signal tests fail here.
+    #[cfg(not(unix))]
+    pub fn signal(&self, signal: i32) {
+        panic!("sending signal {signal} needs a Unix system");
+    }
+
     /// Sends SIGINT, as Ctrl-C in a terminal does.
     pub fn interrupt(&self) {
-        self.signal(libc::SIGINT);
+        self.signal(SIGINT);
+    }
+
+    /// Sends SIGTERM, as `kill PID` does.
+    pub fn terminate(&self) {
+        self.signal(SIGTERM);
     }
 
     /// Waits for the process to exit, at most `timeout`, and returns how.
@@ -400,8 +417,15 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::os::unix::fs::PermissionsExt;
 
+    #[cfg(not(unix))]
+    fn fake_bin(_: &Path, _: &str, _: &str) -> PathBuf {
+        panic!("the fake binaries are shell scripts: Unix only");
+    }
+
+    #[cfg(unix)]
     fn fake_bin(dir: &Path, file: &str, says: &str) -> PathBuf {
         let path = dir.join(file);
         std::fs::write(&path, format!("#!/bin/sh\necho '{says}'\n")).expect("write");
