@@ -1,0 +1,76 @@
+//! The threaded-echo server: echoes every client at the same time, one
+//! thread per client, until Ctrl-C.
+//!
+//! ```text
+//! terminal 1:  cargo run -p threaded-echo --bin server
+//! terminal 2:  cargo run -p threaded-echo --bin client
+//! terminal 3:  cargo run -p threaded-echo --bin client
+//! ```
+//!
+//! Watch for: both clients are answered at once (in lesson 2 the second one
+//! waited); `/end` closes only the client that typed it. The socket calls
+//! are in `src/server.rs`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use common::error::{Hints, report};
+use common::{ListenArgs, Shutdown, Verbosity};
+use threaded_echo::lines::MAX_LINE;
+use threaded_echo::{
+    DEFAULT_IDLE_TIMEOUT_TEXT, DEFAULT_MAX_CLIENTS, DEFAULT_PORT, LESSON, MAX_MAX_CLIENTS,
+};
+
+/// Echoes every client at once, one thread per client, until Ctrl-C.
+#[derive(Parser, Debug)]
+#[command(name = "server", version = common::version!())]
+struct Args {
+    #[command(flatten)]
+    listen: ListenArgs<DEFAULT_PORT>,
+
+    /// Close a client that has sent nothing for this long, with a message
+    /// saying why. A number and a unit: 30s, 500ms, 1.5s, 5m.
+    #[arg(long, value_name = "DURATION", default_value = DEFAULT_IDLE_TIMEOUT_TEXT,
+          value_parser = threaded_echo::duration::positive)]
+    idle_timeout: Duration,
+
+    /// Serve at most this many clients at once. One more is told that the
+    /// server is busy, and closed.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CLIENTS,
+          value_parser = max_clients)]
+    max_clients: usize,
+
+    #[command(flatten)]
+    verbosity: Verbosity,
+}
+
+/// `--max-clients`: a whole number from 1 to [`MAX_MAX_CLIENTS`].
+fn max_clients(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if (1..=MAX_MAX_CLIENTS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be from 1 to {MAX_MAX_CLIENTS}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    common::logging::init(&args.verbosity);
+    report(run(&args), &Hints::server(LESSON))
+}
+
+fn run(args: &Args) -> anyhow::Result<()> {
+    let shutdown = Shutdown::install()?;
+    let options = threaded_echo::server::Options {
+        idle_timeout: args.idle_timeout,
+        max_clients: args.max_clients,
+        max_line: MAX_LINE,
+    };
+    threaded_echo::server::run(args.listen.addr()?, &options, &shutdown)?;
+    Ok(())
+}

@@ -1,0 +1,488 @@
+//! Smoke tests: the real `server` and `client` binaries of this lesson, run
+//! as a student runs them, on `--port 0`, with raw sockets, the real client
+//! and the tutorial's own Python client as peers.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown as Half, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Barrier;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use testkit::{Proc, Server, TIMEOUT, bin, run};
+
+/// The contract: Ctrl-C ends a server within a second.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
+
+/// The server's bound on a line, as documented (`lines::MAX_LINE`).
+const MAX_LINE: usize = 64 * 1024;
+
+fn server() -> PathBuf {
+    bin!("server")
+}
+
+fn client() -> PathBuf {
+    bin!("client")
+}
+
+fn connect(server: &Server) -> TcpStream {
+    let conn = TcpStream::connect(server.addr).expect("connect to the server");
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn
+}
+
+/// Sends `data` and reads back exactly as many bytes.
+fn round_trip(conn: &mut TcpStream, data: &[u8]) -> Vec<u8> {
+    conn.write_all(data).expect("send");
+    let mut back = vec![0u8; data.len()];
+    conn.read_exact(&mut back).expect("the echo");
+    back
+}
+
+/// Reads until the server closes, and fails on a reset or a timeout: a
+/// clean close is `read` returning `Ok(0)`.
+fn read_until_closed(conn: &mut TcpStream) -> Vec<u8> {
+    let mut rest = Vec::new();
+    if let Err(e) = conn.read_to_end(&mut rest) {
+        panic!("not a clean close: {e} (kind {:?})", e.kind());
+    }
+    rest
+}
+
+/// The real client, started with its standard input left open (a student
+/// who has not typed anything yet), connected once this returns.
+fn waiting_client(server: &Server) -> Proc {
+    let mut cmd = Command::new(client());
+    cmd.args(["--port", &server.port()]);
+    let mut proc = Proc::spawn(cmd);
+    proc.wait_for_line("connected to");
+    proc
+}
+
+fn busy(max_clients: usize) -> String {
+    format!("busy: the server already serves {max_clients} clients; try again later\n")
+}
+
+/// Fifty clients connected at the same time, after a silent one that never
+/// types, are all answered while every one of them stays connected: one
+/// thread per client, so nobody waits for anybody. (A server like lesson 2's
+/// would answer the silent client's successors only after it left.) Each
+/// gets its own bytes back, not another client's: no shared connection.
+#[test]
+fn fifty_clients_are_served_at_once() {
+    let mut server = Server::start(&server(), ["-q"]);
+    let mut silent = waiting_client(&server);
+    let conns: Vec<TcpStream> = (0..50).map(|_| connect(&server)).collect();
+    let start = Barrier::new(conns.len());
+    thread::scope(|scope| {
+        for (i, mut conn) in conns.into_iter().enumerate() {
+            let start = &start;
+            scope.spawn(move || {
+                start.wait();
+                let line = format!("client {i} says 안녕\n");
+                assert_eq!(round_trip(&mut conn, line.as_bytes()), line.as_bytes());
+                let again = format!("client {i} again\n");
+                assert_eq!(round_trip(&mut conn, again.as_bytes()), again.as_bytes());
+                // Keep the connection open until every thread has its echo.
+                start.wait();
+            });
+        }
+    });
+    assert!(silent.is_running(), "the silent client was disturbed");
+    assert!(server.proc.is_running());
+}
+
+/// `/end` is echoed and closes that client only: the others stay connected
+/// and are still answered.
+#[test]
+fn end_closes_only_that_client() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut leaving = connect(&server);
+    let mut staying = connect(&server);
+    assert_eq!(round_trip(&mut staying, b"before\n"), b"before\n");
+    leaving.write_all(b"bye\n/end\n").expect("send");
+    assert_eq!(read_until_closed(&mut leaving), b"bye\n/end\n");
+    let addr = leaving.local_addr().expect("addr");
+    server.proc.wait_for_line(&format!("{addr} sent /end"));
+    assert_eq!(round_trip(&mut staying, b"after\n"), b"after\n");
+    // A Windows line ending works too.
+    staying.write_all(b"/end\r\n").expect("send");
+    assert_eq!(read_until_closed(&mut staying), b"/end\r\n");
+}
+
+/// The real client: each line typed comes back on standard output, with
+/// nothing else there; `/end` ends the session (exit 0), and the line after
+/// it is never sent.
+#[test]
+fn real_client_sends_lines_until_end() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let input = "one\n안녕 세상\n/end\nnever sent\n";
+    let out = run(&client(), ["--port", &server.port()], input.as_bytes());
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "one\n안녕 세상\n/end\n");
+    assert!(
+        out.stderr.contains("session ended with /end"),
+        "{}",
+        out.stderr
+    );
+    server.proc.wait_for_line("sent /end");
+    let status = server.interrupt_and_wait(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0));
+    assert!(!server.proc.stderr().contains("never sent"));
+}
+
+/// The end of input ends the session too: exit 0, everything echoed.
+#[test]
+fn real_client_end_of_input_ends_the_session() {
+    let server = Server::start(&server(), [""; 0]);
+    let out = run(&client(), ["--port", &server.port()], b"a\nb\nno newline");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "a\nb\nno newline");
+    assert!(out.stderr.contains("end of input"), "{}", out.stderr);
+}
+
+/// A client that sends nothing for `--idle-timeout` gets one line saying
+/// so and a clean close. The real client prints that line and exits 0.
+#[test]
+fn idle_timeout_closes_a_silent_client() {
+    let mut server = Server::start(&server(), ["--idle-timeout", "300ms"]);
+    let started = Instant::now();
+    let mut raw = connect(&server);
+    let said = read_until_closed(&mut raw);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        String::from_utf8_lossy(&said),
+        "idle: nothing received for 300ms; closing the connection\n"
+    );
+    server.proc.wait_for_line("sent nothing for 300ms");
+
+    // The real client, its input left open as by a student who stopped typing.
+    let mut real = waiting_client(&server);
+    let status = real.wait_exit(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{}", real.stderr());
+    assert!(real.stderr().contains("the server closed the connection"));
+    let (_, stdout) = real.finish(TIMEOUT);
+    assert_eq!(
+        String::from_utf8_lossy(&stdout),
+        "idle: nothing received for 300ms; closing the connection\n"
+    );
+}
+
+/// Silence is what counts, not the length of the session: a client that
+/// keeps talking, a little at a time, is never closed as idle.
+#[test]
+fn a_talking_client_is_not_idle() {
+    let server = Server::start(&server(), ["--idle-timeout", "1s"]);
+    let mut conn = connect(&server);
+    let began = Instant::now();
+    let mut turns = 0;
+    // Pacing, not synchronisation: 200 ms pauses, well inside the 1 s timeout,
+    // for longer than the timeout in total.
+    while began.elapsed() < Duration::from_millis(1600) {
+        assert_eq!(round_trip(&mut conn, b"tick\n"), b"tick\n");
+        thread::sleep(Duration::from_millis(200));
+        turns += 1;
+    }
+    assert!(turns >= 5);
+    assert_eq!(round_trip(&mut conn, b"still here\n"), b"still here\n");
+}
+
+/// With `--max-clients 2`, a third client is told the server is busy and
+/// closed cleanly, the real client included; once a seat is free, the next
+/// client is served.
+#[test]
+fn max_clients_refuses_the_one_over() {
+    let mut server = Server::start(&server(), ["--max-clients", "2"]);
+    let mut first = connect(&server);
+    let mut second = connect(&server);
+    assert_eq!(round_trip(&mut first, b"1\n"), b"1\n");
+    assert_eq!(round_trip(&mut second, b"2\n"), b"2\n");
+
+    let mut third = connect(&server);
+    assert_eq!(read_until_closed(&mut third), busy(2).as_bytes());
+    server
+        .proc
+        .wait_for_line("refused: already serving 2 clients");
+    let out = run(&client(), ["--port", &server.port()], b"hello\n");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), busy(2));
+    assert!(
+        out.stderr.contains("the server closed the connection"),
+        "{}",
+        out.stderr
+    );
+
+    first.write_all(b"/end\n").expect("send");
+    read_until_closed(&mut first);
+    let addr = first.local_addr().expect("addr");
+    server.proc.wait_for_line(&format!("{addr} sent /end"));
+    let mut fourth = connect(&server);
+    assert_eq!(round_trip(&mut fourth, b"my turn\n"), b"my turn\n");
+    assert_eq!(round_trip(&mut second, b"still 2\n"), b"still 2\n");
+}
+
+/// The peak memory (`VmHWM`) of a process, in KiB, on Linux.
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Eight megabytes without a newline: the server echoes the first 64 KiB,
+/// then one error line, then closes cleanly; it never holds the line, so its
+/// peak memory grows by far less than what was sent.
+#[test]
+fn an_over_long_line_is_refused_with_memory_bounded() {
+    const SENT: usize = 8 * 1024 * 1024;
+    let mut server = Server::start(&server(), ["-q"]);
+    let before = peak_memory_kib(server.proc.pid());
+    let mut conn = connect(&server);
+    let mut writer = conn.try_clone().expect("clone");
+    let sender = thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..SENT / chunk.len() {
+            if writer.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        let _ = writer.shutdown(Half::Write);
+    });
+    let back = read_until_closed(&mut conn);
+    let _ = sender.join();
+
+    let message = format!("\nerror: a line longer than {MAX_LINE} bytes; closing the connection\n");
+    assert_eq!(back.len(), MAX_LINE + message.len());
+    assert!(back[..MAX_LINE].iter().all(|&b| b == b'x'));
+    assert_eq!(String::from_utf8_lossy(&back[MAX_LINE..]), message);
+
+    // The peak memory, on Linux (elsewhere /proc does not exist). A server
+    // that kept the line would grow by megabytes; this one grows by a thread.
+    if cfg!(target_os = "linux") {
+        let before = before.expect("VmHWM in /proc/PID/status");
+        let after = peak_memory_kib(server.proc.pid()).expect("VmHWM");
+        let grown = after.saturating_sub(before);
+        assert!(
+            grown < 1024,
+            "peak memory grew by {grown} KiB while 8 MiB were sent"
+        );
+    }
+    assert!(server.proc.is_running());
+}
+
+/// Ctrl-C with 20 clients connected, and the real client waiting for input:
+/// the server exits 0 within a second, every client sees a clean close
+/// (`read` returns 0, not a reset), every thread is joined and counted in
+/// the summary line, and the real client exits 0.
+#[test]
+fn sigint_with_twenty_clients_closes_them_all_cleanly() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut conns: Vec<TcpStream> = (0..20).map(|_| connect(&server)).collect();
+    for (i, conn) in conns.iter_mut().enumerate() {
+        let line = format!("{i}\n");
+        assert_eq!(round_trip(conn, line.as_bytes()), line.as_bytes());
+    }
+    let real = waiting_client(&server);
+    server.proc.wait_for_line("(21 of at most 64 clients)");
+
+    let status = server.interrupt_and_wait(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+    for conn in &mut conns {
+        assert_eq!(read_until_closed(conn), b"");
+    }
+    let (status, stdout) = real.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0));
+    assert!(stdout.is_empty());
+    let log = server.proc.stderr();
+    assert!(
+        log.contains("server stopped: 21 client(s) served (21 closed by the shutdown)"),
+        "{log}"
+    );
+}
+
+/// SIGTERM works like Ctrl-C.
+#[test]
+fn sigterm_exits_0() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut conn = connect(&server);
+    assert_eq!(round_trip(&mut conn, b"x"), b"x");
+    server.proc.signal(15);
+    let status = server.proc.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+    assert_eq!(read_until_closed(&mut conn), b"");
+}
+
+/// Ctrl-C on a client waiting for input: it exits 0 within a second, and
+/// the server sees an orderly close and goes on serving.
+#[test]
+fn sigint_client_exits_0() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut client = waiting_client(&server);
+    server.proc.wait_for_line("connected (1 of");
+    client.interrupt();
+    let status = client.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", client.stderr());
+    server
+        .proc
+        .wait_for_line("closed the connection; 0 client(s) still connected");
+    let mut next = connect(&server);
+    assert_eq!(round_trip(&mut next, b"next\n"), b"next\n");
+}
+
+/// Invalid UTF-8, and Korean text cut at every byte so that a character
+/// arrives in two reads, come back byte for byte; the log shows them lossily.
+#[test]
+fn bytes_come_back_intact() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut conn = connect(&server);
+    conn.set_nodelay(true).expect("nodelay");
+    let bad = [0xff, 0xfe, b'o', b'k', 0xc3, b'\n'];
+    assert_eq!(round_trip(&mut conn, &bad), bad);
+    server.proc.wait_for_line("received 6 bytes");
+    let text = "안녕하세요\n".as_bytes();
+    for cut in 1..text.len() {
+        // Each piece's echo is awaited, so the server really sees two reads.
+        let mut back = round_trip(&mut conn, &text[..cut]);
+        back.extend(round_trip(&mut conn, &text[cut..]));
+        assert_eq!(back, text, "cut at byte {cut}");
+    }
+    let out = run(&client(), ["--port", &server.port()], &bad);
+    assert_eq!(out.stdout, bad, "{}", out.stderr);
+}
+
+/// The tutorial's own client (tutorial 000, run by Python 3) works against
+/// this server: it sends each line without a newline, takes one recv() as
+/// the echo, and its `/end` is answered and closes the session.
+#[test]
+fn the_tutorials_python_client_works() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tutorial_client.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(&peer).arg(server.port()).env("PYTHONUTF8", "1");
+    let mut python = Proc::spawn(cmd);
+    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
+    let (status, stdout) = python.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "the Python client failed");
+    assert_eq!(
+        String::from_utf8_lossy(&stdout),
+        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
+    );
+    server.proc.wait_for_line("received 4 bytes");
+    server.proc.wait_for_line("sent /end");
+}
+
+/// IPv6 loopback works, in both bracket forms.
+#[test]
+fn ipv6_loopback() {
+    let server = Server::start(&server(), ["--host", "::1"]);
+    assert!(server.addr.is_ipv6(), "{}", server.addr);
+    let out = run(
+        &client(),
+        ["--host", "[::1]", "--port", &server.port()],
+        b"v6\n",
+    );
+    assert_eq!(out.stdout_text(), "v6\n", "{}", out.stderr);
+}
+
+/// Bad flags are usage errors: exit 2 with an `error:` line, for both
+/// binaries; a duration without a unit says how to write one.
+#[test]
+fn bad_flags_exit_2() {
+    let server_cases: [&[&str]; 9] = [
+        &["--idle-timeout", "0s"],
+        &["--idle-timeout", "5"],
+        &["--idle-timeout", "soon"],
+        &["--idle-timeout", "-1s"],
+        &["--max-clients", "0"],
+        &["--max-clients", "100001"],
+        &["--max-clients", "many"],
+        &["--port", "notaport"],
+        &["--no-such-flag"],
+    ];
+    for args in server_cases {
+        let out = run(&server(), args, b"");
+        assert_eq!(out.code(), 2, "server {args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("error:"), "{}", out.stderr);
+    }
+    for args in [
+        &["--port", "70000"][..],
+        &["--host", "300.1.1.1"],
+        &["--nope"],
+    ] {
+        let out = run(&client(), args, b"");
+        assert_eq!(out.code(), 2, "client {args:?}: {}", out.stderr);
+    }
+    let out = run(&server(), ["--idle-timeout", "5"], b"");
+    assert!(
+        out.stderr.contains("write it like 30s, 500ms, 1.5s or 5m"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A second server on a port in use: exit 1, the address, the OS error and
+/// the hint.
+#[test]
+fn server_on_a_port_in_use() {
+    let first = Server::start(&server(), [""; 0]);
+    let out = run(&server(), ["--port", &first.port()], b"");
+    assert_eq!(out.code(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("error: could not listen on {}", first.addr)),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Address already in use"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: another program is using that port"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// No server on the port: exit 1, and a hint with the exact command that
+/// starts this lesson's server on that port.
+#[test]
+fn client_against_a_closed_port() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let out = run(&client(), ["--port", &port.to_string()], b"hi\n");
+    assert_eq!(out.code(), 1);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.contains(&format!(
+            "hint: is the server running? Start it first, in another terminal: \
+             cargo run -p threaded-echo --bin server -- --port {port}"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// A peer that resets its connection is one lost client, nothing more.
+#[test]
+fn a_resetting_client_does_not_disturb_the_others() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut other = connect(&server);
+    let conn = socket2::Socket::from(connect(&server));
+    let addr = conn.local_addr().expect("addr").as_socket().expect("ip");
+    (&conn).write_all(b"unread").expect("send");
+    let mut buf = [0u8; 6];
+    (&conn).read_exact(&mut buf).expect("echo");
+    (&conn).write_all(b"more").expect("send");
+    // Linger 0 makes close() send a reset instead of a FIN.
+    conn.set_linger(Some(Duration::ZERO)).expect("linger");
+    drop(conn);
+    server.proc.wait_for_line(&format!("{addr} was lost"));
+    assert_eq!(round_trip(&mut other, b"fine\n"), b"fine\n");
+    assert!(server.proc.is_running());
+}
