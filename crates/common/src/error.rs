@@ -140,6 +140,17 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
     Some(text)
 }
 
+/// The whole chain of causes on one line, "context: cause: ...", without a
+/// [`Hint`] attached as context (it gets its own `hint:` line).
+pub fn error_line(err: &anyhow::Error) -> String {
+    let hint = err.downcast_ref::<Hint>().map(|h| h.0.as_str());
+    err.chain()
+        .map(|cause| cause.to_string())
+        .filter(|text| Some(text.as_str()) != hint)
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
 /// Prints `error:` and `hint:` for a failed run, and picks the exit code.
 ///
 /// Call it at the end of `main`: `common::error::report(run(&args), &hints)`.
@@ -147,8 +158,7 @@ pub fn report(result: anyhow::Result<()>, hints: &Hints) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // `{:#}` prints the whole chain on one line: "context: cause: ...".
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_line(&err));
             if let Some(hint) = hint_for(&err, hints) {
                 eprintln!("hint: {hint}");
             }
@@ -223,6 +233,20 @@ mod tests {
         let err = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
             .context(Hint("special".into()));
         assert_eq!(hint_for(&err, &client_hints()).as_deref(), Some("special"));
+    }
+
+    /// A lesson's hint is not repeated inside the error line.
+    #[test]
+    fn hint_is_not_part_of_the_error_line() {
+        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
+            .context("could not send to 127.0.0.1:7001")
+            .context(Hint("is the UDP server running?".into()));
+        let line = error_line(&err);
+        assert!(
+            line.starts_with("could not send to 127.0.0.1:7001: "),
+            "{line}"
+        );
+        assert!(!line.contains("UDP server"), "{line}");
     }
 
     /// Exit codes: 0 for Ok, 1 for a run-time failure, 2 for a usage error.
