@@ -12,12 +12,14 @@
 //! | [`addr`] | `--host` values: IPv4, IPv6 (`::1` or `[::1]`) and host names; turning host + port into a socket address |
 //! | [`cli`] | the flags every lesson shares (`--host`, `--port`, `-v`, `-q`) so they read the same everywhere |
 //! | [`logging`] | one log format for the whole workspace, with level, file and line |
+//! | [`duration`] | durations as people type them: `500ms`, `1.5s`, `5m` |
 //! | [`error`] | the `error:` and `hint:` lines, and the exit codes 0, 1 and 2 |
 //! | [`shutdown`] | Ctrl-C and SIGTERM: stop a server that is blocked in `accept()` or `recv()` |
 //! | [`text`] | show received bytes in a log line without ever failing on bad UTF-8 |
 
 pub mod addr;
 pub mod cli;
+pub mod duration;
 pub mod error;
 pub mod logging;
 pub mod shutdown;

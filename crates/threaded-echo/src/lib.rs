@@ -36,11 +36,9 @@
 //! | [`server`] (`src/server.rs`) | the accept loop, a thread per client, the seat count, idle timeout, closing cleanly |
 //! | [`lines`] (`src/lines.rs`) | following lines in a byte stream with bounded memory, spotting `/end` |
 //! | [`client`] (`src/client.rs`) | prompt, send a line, wait for its echo; a receive thread for what comes between turns |
-//! | [`duration`] (`src/duration.rs`) | reading `30s`, `500ms`, `5m` for `--idle-timeout` |
 //! | `src/bin/*.rs` | the flags, and nothing else |
 
 pub mod client;
-pub mod duration;
 pub mod lines;
 pub mod server;
 

@@ -22,8 +22,8 @@ use common::Shutdown;
 use common::text::{bytes, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::duration;
 use crate::lines::{LineWatch, Verdict};
+use common::duration;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

@@ -32,7 +32,7 @@ struct Args {
     /// Close a client that has sent nothing for this long, with a message
     /// saying why. A number and a unit: 30s, 500ms, 1.5s, 5m.
     #[arg(long, value_name = "DURATION", default_value = DEFAULT_IDLE_TIMEOUT_TEXT,
-          value_parser = threaded_echo::duration::positive)]
+          value_parser = common::duration::positive)]
     idle_timeout: Duration,
 
     /// Serve at most this many clients at once. One more is told that the

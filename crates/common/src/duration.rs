@@ -1,12 +1,12 @@
 //! Durations as people type them: `30s`, `500ms`, `1.5s`, `5m`.
 //!
-//! `--idle-timeout` takes a duration. A bare number would be ambiguous (is
+//! Several flags take a duration. A bare number would be ambiguous (is
 //! `5` seconds or minutes?), so a unit is required: `ms`, `s`, `m` or `h`.
 //! A decimal point is allowed (`1.5s`, `0.25m`); signs, exponents (`1e3s`)
 //! and spaces inside are not, because nobody means them.
 //!
-//! This module has nothing to do with sockets; it sits in the lesson only
-//! until the shared `common` crate gets one (periodic-hello needs the same).
+//! Used by `--idle-timeout` (threaded-echo), `--interval` (periodic-hello)
+//! and `--timeout` (udp-echo).
 
 use std::time::Duration;
 
@@ -26,7 +26,7 @@ const UNITS: [(&str, u128); 4] = [
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_echo::duration::parse;
+/// use common::duration::parse;
 /// assert_eq!(parse("1.5s"), Ok(Duration::from_millis(1500)));
 /// assert_eq!(parse("5m"), Ok(Duration::from_secs(300)));
 /// ```
@@ -68,7 +68,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 /// Like [`parse`], but refuses zero: for timeouts, where "0" would mean
 /// "close every connection at once".
 ///
-/// Use it as `#[arg(long, value_parser = threaded_echo::duration::positive)]`.
+/// Use it as `#[arg(long, value_parser = common::duration::positive)]`.
 ///
 /// # Errors
 ///
@@ -88,7 +88,7 @@ pub fn positive(text: &str) -> Result<Duration, String> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use threaded_echo::duration::show;
+/// use common::duration::show;
 /// assert_eq!(show(Duration::from_secs(300)), "5m");
 /// assert_eq!(show(Duration::from_millis(1500)), "1.5s");
 /// ```
