@@ -8,7 +8,9 @@
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
+use std::sync::mpsc;
 use std::thread;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
@@ -16,6 +18,10 @@ use socket2::{Domain, Protocol, Socket, Type};
 
 /// Bytes per read, on both sides of the client.
 const CHUNK: usize = 64 * 1024;
+
+/// How long to wait, once the server has closed, for the sending thread to
+/// report. It has normally finished already; the wait covers a busy machine.
+const SENDER_GRACE: Duration = Duration::from_secs(2);
 
 /// `socket()` + `connect()`: a connected TCP socket to `addr`.
 ///
@@ -57,11 +63,15 @@ where
     // The sending half runs on its own thread: read input, send() it, and at
     // the end of input shutdown(Write), which tells the server "no more data"
     // (its recv() returns 0) while we keep receiving.
-    let sender = thread::spawn(move || -> io::Result<u64> {
+    let (done, sender) = mpsc::channel();
+    thread::spawn(move || {
         let mut input = input;
-        let sent = io::copy(&mut input, &mut &sender_socket)?;
-        sender_socket.shutdown(std::net::Shutdown::Write)?;
-        Ok(sent)
+        let result = io::copy(&mut input, &mut &sender_socket).and_then(|sent| {
+            sender_socket.shutdown(std::net::Shutdown::Write)?;
+            Ok(sent)
+        });
+        // The main thread may have stopped listening: nothing to do then.
+        let _ = done.send(result);
     });
     // ANCHOR_END: send_thread
 
@@ -90,24 +100,23 @@ where
         log::info!("stopped by Ctrl-C after {received} bytes of echo");
         return Ok(received);
     }
-    // The sender may still be waiting for input (a terminal nobody types
-    // into) when the server closes first. A thread blocked reading a
-    // terminal cannot be woken, so we only join it when it has finished;
-    // leaving `main` ends it.
-    if sender.is_finished() {
-        match sender.join() {
-            Ok(Ok(sent)) if sent == received => {
-                log::info!("server closed the connection; {sent} bytes sent and echoed");
-            }
-            Ok(Ok(sent)) => log::warn!("sent {sent} bytes but {received} came back"),
-            Ok(Err(e)) => {
-                return Err(e)
-                    .context("the server closed the connection before all input was sent");
-            }
-            Err(_) => anyhow::bail!("the sending thread panicked"),
+    // The server closes only after our half-close, so the sender has
+    // normally finished (or is about to). But it may also still be waiting
+    // for input (a terminal nobody types into) if the server closed first. A
+    // thread blocked reading a terminal cannot be woken, so we wait for its
+    // answer only briefly; leaving `main` ends it.
+    match sender.recv_timeout(SENDER_GRACE) {
+        Ok(Ok(sent)) if sent == received => {
+            log::info!("server closed the connection; {sent} bytes sent and echoed");
         }
-    } else {
-        log::warn!("the server closed the connection before the input ended");
+        Ok(Ok(sent)) => log::warn!("sent {sent} bytes but {received} came back"),
+        Ok(Err(e)) => {
+            return Err(e).context("the server closed the connection before all input was sent");
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            log::warn!("the server closed the connection before the input ended");
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("the sending thread panicked"),
     }
     Ok(received)
 }
