@@ -46,6 +46,9 @@ options:
   --verbose-kernel   do not pass 'quiet' to the kernel
   --quiet            do not stream the console; print it only on failure
   --keep             keep the per-run work directory (initramfs tree)
+  --python           also put Debian's python3 (python3.X-minimal, with
+                     AF_BLUETOOTH support) in the guest, as \$PYTHON, to
+                     run Python peers (about 3 MB more to download)
   --prepare-only     install/fetch/cache everything, then exit without booting
 
 environment:
@@ -66,6 +69,7 @@ KQUIET=quiet
 QUIET=0
 KEEP=0
 PREPARE_ONLY=0
+PYTHON=0
 ENVS=()
 FILES=()
 POS=()
@@ -79,6 +83,7 @@ while [ $# -gt 0 ]; do
         --verbose-kernel) KQUIET=; shift ;;
         --quiet) QUIET=1; shift ;;
         --keep) KEEP=1; shift ;;
+        --python) PYTHON=1; shift ;;
         --prepare-only) PREPARE_ONLY=1; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; POS+=("$@"); break ;;
@@ -206,6 +211,22 @@ prepare() {
     BUSYBOX=$BUSYBOX_DIR/bin/busybox
     [ -x "$BUSYBOX" ] || die "busybox-static has no bin/busybox"
 
+    # Python for peers written in Python (the tutorials' programs). The host's
+    # own python3 may lack AF_BLUETOOTH (pyenv builds usually do); Debian's
+    # has it. python3.X-minimal has the interpreter, libpython3.X-minimal the
+    # core library (socket, signal, encodings, ...), about 3 MB together.
+    if [ "$PYTHON" = 1 ]; then
+        local pyver pkg
+        pyver=$(apt-cache depends python3-minimal 2>/dev/null | sed -n 's/.*Depends: python\(3\.[0-9]*\)-minimal$/\1/p' | head -1)
+        [ -n "$pyver" ] || { apt_update_once; pyver=$(apt-cache depends python3-minimal | sed -n 's/.*Depends: python\(3\.[0-9]*\)-minimal$/\1/p' | head -1); }
+        [ -n "$pyver" ] || die "cannot tell which python3.X-minimal package python3-minimal uses"
+        load_candidates "python$pyver-minimal" "libpython$pyver-minimal"
+        PY_BIN_DIR=$(unpack "python$pyver-minimal")
+        PY_LIB_DIR=$(unpack "libpython$pyver-minimal")
+        PY_VER=$pyver
+        [ -x "$PY_BIN_DIR/usr/bin/python$pyver" ] || die "python$pyver-minimal has no usr/bin/python$pyver"
+    fi
+
     KVER=$(ls "$KDIR/lib/modules" | head -1)
     VMLINUZ=$KDIR/boot/vmlinuz-$KVER
     [ -f "$VMLINUZ" ] || die "no kernel image in $KDIR"
@@ -293,6 +314,17 @@ copy_elf() {
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 copy_elf "$BLUEZ_TT/usr/bin/btvirt" /usr/bin/btvirt
 copy_elf "$BLUEZ/bin/hciconfig" /usr/bin/hciconfig
+if [ "$PYTHON" = 1 ]; then
+    # The interpreter finds its library from its own path: /usr/bin/python3
+    # -> /usr/lib/python3.X. Only the .py files: the few compiled modules
+    # in lib-dynload need OpenSSL, which the peers do not use.
+    copy_elf "$PY_BIN_DIR/usr/bin/python$PY_VER" /usr/bin/python3
+    mkdir -p "$ROOT/usr/lib"
+    (cd "$PY_LIB_DIR/usr/lib" && find "python$PY_VER" -name '*.py' -print0 | tar --null -T - -cf -) \
+        | tar -xf - -C "$ROOT/usr/lib"
+    # (an empty lib-dynload keeps Python from warning that it is missing)
+    mkdir -p "$ROOT/usr/lib/python$PY_VER/lib-dynload"
+fi
 copy_elf "$SERVER_BIN" /test/server
 copy_elf "$CLIENT_BIN" /test/client
 cp "$MODDIR"/*.ko "$ROOT/lib/modules/"
@@ -303,6 +335,7 @@ cp "$TEST_SCRIPT" "$ROOT/test/test.sh"
 for f in ${FILES[@]+"${FILES[@]}"}; do cp "$f" "$ROOT/test/"; done
 # Variables for the test script, one shell-quoted export per line.
 : > "$ROOT/test/env"
+[ "$PYTHON" = 1 ] && echo 'export PYTHON=/usr/bin/python3' >> "$ROOT/test/env"
 for e in ${ENVS[@]+"${ENVS[@]}"}; do
     printf 'export %s=%q\n' "${e%%=*}" "${e#*=}" >> "$ROOT/test/env"
 done

@@ -5,6 +5,15 @@
 #   scripts/bt-vm/test-lesson.sh [run.sh options...]
 #   e.g. scripts/bt-vm/test-lesson.sh --env "CHECKS=lines big"
 #
+# By default it runs every check, LESSON_CHECKS below: the harness's default
+# ones, those a plain C echo pair need not pass (SIGTERM, Ctrl-C on a busy
+# server and on a client), and interop with the tutorial's own Python
+# programs (crates/bluetooth-rfcomm/tests/peers/, run by Debian's python3 in
+# the guest: run.sh --python). An --env CHECKS=... given here wins.
+#
+# --transcript (first argument) runs guest/transcript.sh instead of the
+# checks: it prints what the chapter's "What you will see" shows.
+#
 # Environment: BT_VM_CRATE (default bluetooth-rfcomm), BT_VM_PROFILE (cargo
 # profile, default dev), BT_VM_CACHE (as for run.sh).
 set -euo pipefail
@@ -14,6 +23,11 @@ CACHE=${BT_VM_CACHE:-$REPO/target/bt-vm}
 CRATE=${BT_VM_CRATE:-bluetooth-rfcomm}
 PROFILE=${BT_VM_PROFILE:-dev}
 TARGET=x86_64-unknown-linux-gnu
+SCRIPT=$HERE/guest/rfcomm-echo.sh
+if [ "${1:-}" = --transcript ]; then
+    SCRIPT=$HERE/guest/transcript.sh
+    shift
+fi
 
 # Static glibc binaries need nothing from the guest but a kernel. An explicit
 # --target matters: with it, RUSTFLAGS reach only the target binaries, not the
@@ -29,4 +43,11 @@ BIN=$CACHE/cargo/$TARGET/$dir
 for b in server client; do
     [ -x "$BIN/$b" ] || { echo "bt-vm: $CRATE has no binary '$b' ($BIN/$b)" >&2; exit 2; }
 done
-exec "$HERE/run.sh" "$@" "$BIN/server" "$BIN/client" "$HERE/guest/rfcomm-echo.sh"
+# "unused" first: a refusal right after other connections can take ~30 s.
+LESSON_CHECKS="unused lines big binary any bad_addr sigint sigint_busy sigterm client_sigint py_client py_server"
+# The tutorial's own Python programs, for the interop checks (py_*).
+PEERS=$REPO/crates/$CRATE/tests/peers
+PEER_FILES=()
+for f in "$PEERS"/*.py; do [ -f "$f" ] && PEER_FILES+=(--file "$f"); done
+exec "$HERE/run.sh" --python ${PEER_FILES[@]+"${PEER_FILES[@]}"} --env "CHECKS=$LESSON_CHECKS" "$@" \
+    "$BIN/server" "$BIN/client" "$SCRIPT"

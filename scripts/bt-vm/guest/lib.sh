@@ -149,7 +149,9 @@ start_server() {
     SERVER_PID=$!
     set +m
     _t=$((_secs * 10))
-    until grep -q 'listening on' "$SERVER_ERR"; do
+    # (2>/dev/null: the first look may come before the server's shell has
+    # created the file)
+    until grep -q 'listening on' "$SERVER_ERR" 2>/dev/null; do
         if ! alive "$SERVER_PID"; then
             wait "$SERVER_PID"; _rc=$?; SERVER_PID=
             fail "start server $*" "a running server logging 'listening on'" "exit status $_rc"

@@ -18,7 +18,7 @@ BIN=$OUT/rfcomm-echo
 
 t0=$(date +%s)
 echo "selftest 1/3: persistent server, all checks"
-"$HERE/../run.sh" "$@" --env "CHECKS=lines big unused bad_addr sigint sigint_busy" "$BIN" "$BIN"
+"$HERE/../run.sh" "$@" --env "CHECKS=unused lines big binary any bad_addr sigint sigint_busy" "$BIN" "$BIN"
 
 echo "selftest 2/3: server that exits after each client"
 "$HERE/../run.sh" "$@" --env RFCOMM_ECHO_ONCE=1 "$BIN" "$BIN"
