@@ -94,18 +94,11 @@ impl Logger {
     }
 
     fn max_level(&self) -> LevelFilter {
-        let max = self
-            .directives
+        self.directives
             .iter()
             .map(|d| d.level)
             .max()
-            .unwrap_or(LevelFilter::Info);
-        // Announcements are info records that pass even at -q.
-        if max == LevelFilter::Off {
-            max
-        } else {
-            max.max(LevelFilter::Info)
-        }
+            .unwrap_or(LevelFilter::Info)
     }
 }
 
@@ -127,6 +120,10 @@ fn format_line(record: &Record<'_>) -> String {
 
 impl Log for Logger {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        // The `listening on` line: shown unless logging is off altogether.
+        // [`listening`] hands it to the logger directly, so `log`'s global
+        // max level (which keeps `-q` from even formatting `info!` lines)
+        // does not filter it.
         if metadata.target() == ANNOUNCE {
             return self.max_level() != LevelFilter::Off;
         }

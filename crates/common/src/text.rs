@@ -16,9 +16,13 @@ pub const SHOW_CHARS: usize = 80;
 /// assert_eq!(common::text::show(&[0x68, 0xff]), "\"h\u{fffd}\"");
 /// ```
 pub fn show(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+    // Only the start is shown, so only the start is decoded: a UTF-8
+    // character has at most 4 bytes, so SHOW_CHARS * 4 bytes always hold
+    // SHOW_CHARS characters. A 64 KiB read costs no more to log than a short one.
+    let head = &bytes[..bytes.len().min(SHOW_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
     let mut shown: String = text.chars().take(SHOW_CHARS).collect();
-    let cut = shown.len() < text.len();
+    let cut = shown.len() < text.len() || head.len() < bytes.len();
     // Debug formatting adds the quotes and escapes newlines and controls.
     shown = format!("{shown:?}");
     if cut {
@@ -60,6 +64,17 @@ mod tests {
         let shown = show(&[b'x'; 1000]);
         assert!(shown.ends_with('…'));
         assert_eq!(shown.chars().filter(|&c| c == 'x').count(), SHOW_CHARS);
+    }
+
+    /// A long Korean text is cut after SHOW_CHARS characters, never inside one.
+    #[test]
+    fn shortens_long_multibyte_text() {
+        let long = "안".repeat(1000);
+        let shown = show(long.as_bytes());
+        assert_eq!(shown.chars().filter(|&c| c == '안').count(), SHOW_CHARS);
+        assert!(!shown.contains('\u{fffd}'), "{shown}");
+        assert!(shown.ends_with('…'));
+        assert!(!show("안".repeat(SHOW_CHARS).as_bytes()).ends_with('…'));
     }
 
     /// Byte counts read naturally.

@@ -335,9 +335,15 @@ fn privileged_port_is_refused_with_a_hint() {
         .ok()
         .and_then(|s| s.trim().parse::<u16>().ok())
         .unwrap_or(1024);
-    assert!(start > 80, "this system lets anyone bind port 80; the test needs a system that does not");
+    assert!(
+        start > 80,
+        "this system lets anyone bind port 80; the test needs a system that does not"
+    );
     let server = server();
-    let is_root = run(std::path::Path::new("id"), ["-u"], b"").stdout_text().trim() == "0";
+    let is_root = run(std::path::Path::new("id"), ["-u"], b"")
+        .stdout_text()
+        .trim()
+        == "0";
     let out = if is_root {
         run(
             std::path::Path::new("setpriv"),
@@ -355,7 +361,16 @@ fn privileged_port_is_refused_with_a_hint() {
         run(&server, ["--port", "80"], b"")
     };
     assert_eq!(out.code(), 1, "{}", out.stderr);
-    assert!(out.stderr.contains("error: could not listen on 127.0.0.1:80"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: could not listen on 127.0.0.1:80"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("Permission denied"), "{}", out.stderr);
-    assert!(out.stderr.contains("hint: ports below 1024 are reserved"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("hint: ports below 1024 are reserved"),
+        "{}",
+        out.stderr
+    );
 }

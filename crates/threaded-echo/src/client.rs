@@ -348,6 +348,7 @@ mod tests {
             idle_timeout: Duration::from_secs(20),
             max_clients: 2,
             max_line: 64,
+            buffer: crate::server::BUFFER,
         };
         let server = {
             let stop = stop.clone();

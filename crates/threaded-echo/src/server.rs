@@ -34,6 +34,8 @@ pub struct Options {
     pub max_clients: usize,
     /// Refuse a line longer than this many bytes ([`crate::lines::MAX_LINE`]).
     pub max_line: usize,
+    /// Bytes per `recv()` (`--buffer`, default [`BUFFER`]).
+    pub buffer: usize,
 }
 
 /// How many connections may wait in the queue between two `accept()` calls.
@@ -494,10 +496,10 @@ fn echo_lines(conn: &Socket, peer: SocketAddr, options: &Options, shutdown: &Shu
     }
     // ANCHOR_END: idle_timeout
 
-    // The buffer lives on this thread's stack: each client has its own, and
-    // it never grows. Together with LineWatch, that is all the memory a
-    // client costs, whatever it sends.
-    let mut buffer = [0u8; BUFFER];
+    // Each client's thread has its own buffer, made once and never grown.
+    // Together with LineWatch, that is all the memory a client costs,
+    // whatever it sends.
+    let mut buffer = vec![0u8; options.buffer];
     let mut lines = LineWatch::new(options.max_line);
     let mut echoed = 0usize;
     // ANCHOR: echo_loop
@@ -579,6 +581,7 @@ mod tests {
             idle_timeout: Duration::from_secs(20),
             max_clients: 4,
             max_line: 16,
+            buffer: BUFFER,
         }
     }
 

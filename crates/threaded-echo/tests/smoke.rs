@@ -486,3 +486,24 @@ fn a_resetting_client_does_not_disturb_the_others() {
     assert_eq!(round_trip(&mut other, b"fine\n"), b"fine\n");
     assert!(server.proc.is_running());
 }
+
+/// `--buffer` changes how many bytes each recv() takes, never what comes
+/// back: with 3-byte reads, 10,000 bytes of lines are echoed intact, in
+/// many small pieces; `--buffer 0` is a usage error.
+#[test]
+fn buffer_size_changes_the_pieces_not_the_echo() {
+    let mut small = Server::start(&server(), ["--buffer", "3"]);
+    let mut conn = connect(&small);
+    let data: Vec<u8> = (0..10_000u32)
+        .map(|i| {
+            if i % 50 == 49 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            }
+        })
+        .collect();
+    assert_eq!(round_trip(&mut conn, &data), data);
+    small.proc.wait_for_line("received 3 bytes");
+    assert_eq!(run(&server(), ["--buffer", "0"], b"").code(), 2);
+}

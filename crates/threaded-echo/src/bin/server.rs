@@ -41,6 +41,12 @@ struct Args {
           value_parser = max_clients)]
     max_clients: usize,
 
+    /// Bytes taken by each recv(). Any size echoes correctly; larger buffers
+    /// need fewer system calls but cost more memory per client.
+    #[arg(long, value_name = "BYTES", default_value_t = threaded_echo::server::BUFFER,
+          value_parser = common::cli::buffer_size)]
+    buffer: usize,
+
     #[command(flatten)]
     verbosity: Verbosity,
 }
@@ -70,6 +76,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
         idle_timeout: args.idle_timeout,
         max_clients: args.max_clients,
         max_line: MAX_LINE,
+        buffer: args.buffer,
     };
     threaded_echo::server::run(args.listen.addr()?, &options, &shutdown)?;
     Ok(())
