@@ -71,6 +71,14 @@ cargo build --release -q -p loadgen --bins
 LOADGEN=$target/release/loadgen
 BASELINE=$target/release/baseline-echo
 PY_BASELINE=crates/loadgen/baselines/threaded_echo.py
+# tokio's echo, built outside the workspace (students never compile tokio).
+TOKIO=""
+if cargo build --release -q --manifest-path scripts/bench/tokio-echo/Cargo.toml \
+  --target-dir "$target/tokio-echo"; then
+  TOKIO=$target/tokio-echo/release/tokio-echo
+else
+  say "the tokio baseline did not build (crates.io unreachable?): its rows are left out"
+fi
 has() { [ -n "${SERVER[$1]:-}" ]; }
 # has_flag LESSON FLAG: the lesson's server accepts FLAG.
 has_flag() { has "$1" && "${SERVER[$1]}" --help | grep -q -- "$2"; }
@@ -168,6 +176,7 @@ for n in 1 16 64; do
   has threaded-echo && one_case rt threaded-echo "" "$te --port 0 -q $te_flags" --mode line --clients "$n" --duration "$d"
   KEEP=""
   one_case rt "baseline (Rust std)" "" "$BASELINE --port 0 -q" --clients "$n" --duration "$d"
+  if [ -n "$TOKIO" ]; then one_case rt "baseline (tokio)" "" "$TOKIO 0" --clients "$n" --duration "$d"; fi
 done
 if command -v python3 >/dev/null 2>&1; then
   one_case rt "baseline (Python)" "" "python3 $PY_BASELINE 0" --clients 16 --duration "$d"
@@ -351,6 +360,7 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   te16=$(value rt threaded-echo "" rps "--clients 16 --duration")
   bl16=$(value rt "baseline (Rust std)" "" rps "--clients 16 --duration")
   py16=$(value rt "baseline (Python)" "" rps "--clients 16")
+  tk16=$(value rt "baseline (tokio)" "" rps "--clients 16 --duration")
   el64k=$(value stream echo-loop "--buffer 65536" mb_per_s)
   el1k=$(value stream echo-loop "--buffer 1024 (default)" mb_per_s)
   elq=$(value quiet echo-loop "-q" rps)
@@ -358,6 +368,7 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   teq=$(value quiet threaded-echo "-q" rps)
   telog=$(value quiet threaded-echo "logging (no -q)" rps)
   echo "* threaded-echo \`-q\` at 16 clients / the Rust baseline: **$(ratio "$te16" "$bl16")**"
+  [ -n "$tk16" ] && echo "* threaded-echo \`-q\` at 16 clients / tokio's echo: **$(ratio "$te16" "$tk16")**"
   [ -n "$py16" ] && echo "* the Python baseline at 16 clients / the Rust baseline: $(ratio "$py16" "$bl16")"
   [ -n "$el64k" ] && echo "* echo-loop streaming, \`--buffer 65536\` / \`--buffer 1024\`: $(ratio "$el64k" "$el1k")"
   [ -n "$el64k" ] && [ -n "$iperf_mb" ] && echo "* echo-loop streaming with \`--buffer 65536\` / iperf3: $(ratio "$el64k" "$iperf_mb")"
