@@ -188,6 +188,19 @@ pub fn resolve(host: &Host, port: u16) -> Result<SocketAddr, HostNotFound> {
     }
 }
 
+/// The address a socket really got from `bind()` (`getsockname(2)`): with
+/// `--port 0`, this is where the real port shows up.
+///
+/// # Errors
+///
+/// When the OS cannot say, or the socket is not an IP socket.
+pub fn local_addr(socket: &socket2::Socket) -> io::Result<SocketAddr> {
+    socket
+        .local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the socket has no IP address"))
+}
+
 /// The address to connect to in order to reach a server bound to `bound`.
 ///
 /// Connecting to `0.0.0.0` or `::` is not portable, so a server bound to every

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
+use common::addr::local_addr;
 use common::text::{bytes, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -57,19 +58,6 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
         .with_context(|| format!("could not listen on {addr}"))?;
     // ANCHOR_END: listen
     Ok(listener)
-}
-
-/// The address the socket really got (the real port, when `--port 0`).
-///
-/// # Errors
-///
-/// When the OS cannot say (it always can for a bound IP socket).
-pub fn local_addr(socket: &Socket) -> Result<SocketAddr> {
-    socket
-        .local_addr()
-        .context("could not read the bound address")?
-        .as_socket()
-        .context("the socket has no IP address")
 }
 
 /// Runs the lesson: listen on `addr` and serve clients until Ctrl-C.

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
+use common::addr::local_addr;
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::SERVER_HELLO;
@@ -58,19 +59,6 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
         .with_context(|| format!("could not listen on {addr}"))?;
     // ANCHOR_END: listen
     Ok(listener)
-}
-
-/// The address the socket really got (the real port, when `--port 0`).
-///
-/// # Errors
-///
-/// When the OS cannot say (it always can for a bound IP socket).
-pub fn local_addr(socket: &Socket) -> Result<SocketAddr> {
-    socket
-        .local_addr()
-        .context("could not read the bound address")?
-        .as_socket()
-        .context("the socket has no IP address")
 }
 
 /// Runs the lesson: listen on `addr` and serve clients until Ctrl-C.

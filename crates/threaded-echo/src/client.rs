@@ -341,7 +341,7 @@ mod tests {
     /// Runs a session against an in-process threaded-echo server.
     fn talk(input: &[u8]) -> (Ending, Vec<u8>, String) {
         let listener = server::listen("127.0.0.1:0".parse().expect("addr")).expect("listen");
-        let addr = server::local_addr(&listener).expect("addr");
+        let addr = common::addr::local_addr(&listener).expect("addr");
         let stop = Shutdown::new();
         stop.wake_listener(addr);
         let options = Options {
