@@ -44,7 +44,7 @@ for b in server client; do
     [ -x "$BIN/$b" ] || { echo "bt-vm: $CRATE has no binary '$b' ($BIN/$b)" >&2; exit 2; }
 done
 # "unused" first: a refusal right after other connections can take ~30 s.
-LESSON_CHECKS="unused lines big binary any bad_addr sigint sigint_busy sigterm client_sigint py_client py_server"
+LESSON_CHECKS="unused lines big binary any bad_addr sigint quiet sigint_busy sigterm client_sigint py_client py_server"
 # The tutorial's own Python programs, for the interop checks (py_*).
 PEERS=$REPO/crates/$CRATE/tests/peers
 PEER_FILES=()

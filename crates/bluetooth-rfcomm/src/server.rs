@@ -129,11 +129,7 @@ fn announce(listener: &Socket, options: &Options) {
     } else {
         ""
     };
-    // common::logging::listening() takes an IP address; the line is the same.
-    log::info!(
-        target: common::logging::ANNOUNCE,
-        "listening on {adapter} channel {channel}{which}"
-    );
+    common::logging::listening_on(&format_args!("{adapter} channel {channel}{which}"));
     // TCP lessons listen on loopback unless told otherwise. Bluetooth has no
     // loopback: whoever is in radio range may try.
     log::info!("any Bluetooth device in range that knows the channel can try to connect");

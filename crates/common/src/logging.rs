@@ -155,20 +155,15 @@ pub const ANNOUNCE: &str = "announce";
 #[track_caller]
 pub fn listening(addr: SocketAddr) {
     let caller = Location::caller();
-    let emit = |level: Level, target: &str, args: std::fmt::Arguments<'_>| {
-        log::logger().log(
-            &Record::builder()
-                .level(level)
-                .target(target)
-                .file(Some(caller.file()))
-                .line(Some(caller.line()))
-                .args(args)
-                .build(),
-        );
-    };
-    emit(Level::Info, ANNOUNCE, format_args!("listening on {addr}"));
+    emit(
+        caller,
+        Level::Info,
+        ANNOUNCE,
+        format_args!("listening on {addr}"),
+    );
     if addr.ip().is_unspecified() {
         emit(
+            caller,
             Level::Warn,
             module_path!(),
             format_args!(
@@ -177,6 +172,33 @@ pub fn listening(addr: SocketAddr) {
             ),
         );
     }
+}
+
+/// Logs `listening on WHERE` for a socket that is not an IP socket (the
+/// Bluetooth lesson: `listening on 00:00:00:00:00:00 channel 1`). Shown even
+/// with `-q`, like [`listening`].
+#[track_caller]
+pub fn listening_on(place: &dyn std::fmt::Display) {
+    emit(
+        Location::caller(),
+        Level::Info,
+        ANNOUNCE,
+        format_args!("listening on {place}"),
+    );
+}
+
+/// Hands one record straight to the logger: `log`'s global max level, which
+/// lets `-q` skip formatting ordinary `info!` lines, does not apply here.
+fn emit(caller: &Location<'_>, level: Level, target: &str, args: std::fmt::Arguments<'_>) {
+    log::logger().log(
+        &Record::builder()
+            .level(level)
+            .target(target)
+            .file(Some(caller.file()))
+            .line(Some(caller.line()))
+            .args(args)
+            .build(),
+    );
 }
 
 /// Starts logging at the level `-v`/`-q` or `RUST_LOG` ask for.

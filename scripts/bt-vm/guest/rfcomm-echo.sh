@@ -185,6 +185,23 @@ check_sigint() {
     expect_sigint_exit && pass
 }
 
+# -q: the server still logs its `listening on` line (scripts and this
+# harness wait for it) and nothing else at info level; Ctrl-C still works.
+check_quiet() {
+    begin quiet "with -q the server still says where it listens, and only that"
+    ensure_server "$LISTEN_SECS" $SERVER_ARGS || return 0
+    stop_server
+    start_server "$LISTEN_SECS" $SERVER_ARGS -q || return 0
+    _extra=$(grep -v 'listening on' "$SERVER_ERR" | grep -c '\[INFO')
+    if [ "$_extra" != 0 ]; then
+        fail "quiet log" "no INFO line but 'listening on'" "$(describe "$SERVER_ERR")"
+        stop_server
+        return 0
+    fi
+    sleep 0.5
+    expect_sigint_exit && pass
+}
+
 # SIGTERM (what `kill` and service managers send) on an idle server.
 check_sigterm() {
     begin sigterm "SIGTERM ends an idle server with exit status 0"
@@ -325,8 +342,8 @@ check_py_server() {
 
 for c in $CHECKS; do
     case $c in
-        lines|big|binary|any|unused|bad_addr|sigint|sigint_busy|sigterm|client_sigint|py_client|py_server) "check_$c" ;;
-        *) begin "$c"; fail "known check" "one of: lines big binary any unused bad_addr sigint sigint_busy sigterm client_sigint py_client py_server" "$c" ;;
+        lines|big|binary|any|unused|bad_addr|sigint|quiet|sigint_busy|sigterm|client_sigint|py_client|py_server) "check_$c" ;;
+        *) begin "$c"; fail "known check" "one of: lines big binary any unused bad_addr sigint quiet sigint_busy sigterm client_sigint py_client py_server" "$c" ;;
     esac
 done
 # A server that serves a single client must have exited 0; any other is done.
