@@ -2,7 +2,7 @@
 //! as a student runs them, on `--port 0`.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown as Half, TcpListener, TcpStream};
+use std::net::{Shutdown as Half, TcpStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -182,10 +182,7 @@ fn once_exits_after_one_client() {
 /// hint with the exact command that starts the server on that port.
 #[test]
 fn client_against_a_closed_port() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = testkit::free_tcp_port();
     let out = run(&client(), ["--port", &port.to_string(), "hi"], b"");
     assert_eq!(out.code(), 1);
     assert!(out.stdout.is_empty());

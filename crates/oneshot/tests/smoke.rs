@@ -161,10 +161,7 @@ fn sigint_with_a_silent_client_closes_it_cleanly() {
 /// Nothing listening: exit 1, the error, and the command that starts the server.
 #[test]
 fn client_against_a_closed_port() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = testkit::free_tcp_port();
     let out = run(&client(), ["--port", &port.to_string()], b"");
     assert_eq!(out.code(), 1);
     assert!(out.stdout.is_empty());

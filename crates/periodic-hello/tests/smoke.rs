@@ -2,7 +2,6 @@
 //! as a student runs them, on `--port 0`; and tutorial 001's own Python
 //! programs (in `tests/peers/`) as the other side.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -56,13 +55,7 @@ fn number_after(line: &str, word: &str) -> usize {
         .unwrap_or_else(|_| panic!("no number after `{word}` in {line:?}"))
 }
 
-/// A port with nothing listening on it (the OS just handed it out).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
+use testkit::free_tcp_port as free_port;
 
 /// Tutorial 001's Python program `file` (in tests/peers/), run with `args`.
 fn python_peer(file: &str, args: &[&str]) -> Proc {

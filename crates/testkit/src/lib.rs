@@ -399,6 +399,15 @@ where
     }
 }
 
+/// A TCP port on 127.0.0.1 that nothing listens on: the system just handed
+/// it out and it was closed again at once. For "connection refused" tests.
+pub fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
 /// Random-looking bytes without a dependency: xorshift, seeded, so a failing
 /// test fails the same way every time.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
