@@ -138,8 +138,10 @@ pub struct HostNotFound {
 
 impl fmt::Display for HostNotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The resolver's own words come next in the chain of causes
+        // (`source()`), so they are not repeated here.
         match &self.source {
-            Some(e) => write!(f, "could not find the host `{}`: {e}", self.host),
+            Some(_) => write!(f, "could not find the host `{}`", self.host),
             None => write!(f, "the host `{}` has no IP address", self.host),
         }
     }
