@@ -49,7 +49,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         ));
     }
     let too_long = || format!("`{text}` is too long a duration");
-    // Decimals beyond the 12th are below a nanosecond even for hours: drop them.
+    // Decimals beyond the 12th change less than 4 ns even for hours: drop them.
     let fraction = &fraction[..fraction.len().min(12)];
     // "1.25" -> 125 and a scale of 100: the value is 125 / 100 units.
     let scale = 10u128
@@ -65,7 +65,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     Ok(Duration::new(secs, sub))
 }
 
-/// Like [`parse`], but refuses zero: for timeouts, where "0" would mean
+/// Like [`parse`], but refuses zero and anything under a millisecond: for timeouts, where "0" would mean
 /// "close every connection at once".
 ///
 /// Use it as `#[arg(long, value_parser = common::duration::positive)]`.
@@ -79,6 +79,10 @@ pub fn positive(text: &str) -> Result<Duration, String> {
         Err(format!(
             "`{text}` is zero: a timeout must be longer than that"
         ))
+    } else if duration < Duration::from_millis(1) {
+        // Socket timeouts below a microsecond mean "no timeout at all" to
+        // the system, and nobody means less than a millisecond anyway.
+        Err(format!("`{text}` is too short: use at least 1ms"))
     } else {
         Ok(duration)
     }
@@ -157,11 +161,16 @@ mod tests {
         assert_eq!(parse(&format!("1.{}5s", "0".repeat(60))), Ok(ms(1000)));
     }
 
-    /// `positive` refuses zero, and only zero.
+    /// `positive` refuses zero and anything under a millisecond.
     #[test]
-    fn positive_refuses_zero() {
+    fn positive_refuses_zero_and_tiny() {
         assert!(positive("0s").is_err());
         assert!(positive("0.0ms").is_err());
+        assert!(
+            positive("0.5ms")
+                .expect_err("tiny")
+                .contains("at least 1ms")
+        );
         assert_eq!(positive("1ms"), Ok(ms(1)));
     }
 

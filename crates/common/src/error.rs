@@ -85,6 +85,10 @@ impl Hints {
     }
 }
 
+/// The hint when the program reading our standard output went away.
+pub const STDOUT_CLOSED: &str = "the program reading this one's output stopped reading \
+     (`head`, say): the connection itself was fine";
+
 /// The first `io::Error` in the chain of causes, where the OS said why.
 fn io_error(err: &anyhow::Error) -> Option<&io::Error> {
     err.chain()
@@ -104,6 +108,13 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
         );
     }
     let io = io_error(err)?;
+    // Our own standard output, not the network: `client | head -c 10`.
+    let to_stdout = err
+        .chain()
+        .any(|cause| cause.to_string().contains("standard output"));
+    if to_stdout && io.kind() == io::ErrorKind::BrokenPipe {
+        return Some(STDOUT_CLOSED.into());
+    }
     let text = match io.kind() {
         io::ErrorKind::ConnectionRefused => format!(
             "is the server running? Start it first, in another terminal: {}",
@@ -214,6 +225,20 @@ mod tests {
         let unsupported = anyhow::Error::new(io::Error::from_raw_os_error(97));
         assert!(hint_for(&unsupported, &Hints::server("x")).is_some());
         assert!(hint_for(&anyhow::anyhow!("plain"), &Hints::server("x")).is_none());
+    }
+
+    /// A closed standard output gets its own hint, not the network one.
+    #[test]
+    fn closed_stdout_is_not_a_network_problem() {
+        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("could not write to standard output");
+        assert_eq!(
+            hint_for(&err, &client_hints()).as_deref(),
+            Some(STDOUT_CLOSED)
+        );
+        let net = anyhow::Error::new(io::Error::from(io::ErrorKind::BrokenPipe))
+            .context("could not send to 127.0.0.1:1");
+        assert!(hint_for(&net, &client_hints()).is_some_and(|h| h != STDOUT_CLOSED));
     }
 
     /// A host that does not resolve gets a spelling hint.

@@ -14,8 +14,10 @@
 //!
 //! 1. it sets a flag that the loops check ([`Shutdown::is_requested`]);
 //! 2. for every *connected* socket a lesson asked it to watch
-//!    ([`Shutdown::watch`]) it calls `shutdown(Both)`: that sends FIN to the
-//!    peer and makes a blocked `recv()` return 0, "end of stream", everywhere;
+//!    ([`Shutdown::watch`]) it calls `shutdown(Write)`: that sends FIN, the
+//!    peer closes too, and a blocked `recv()` returns 0, "end of stream".
+//!    A peer that does not close within 300 ms gets `shutdown(Both)`, which
+//!    wakes `recv()` anyway;
 //! 3. for every listening socket ([`Shutdown::wake_listener`]) it *connects to
 //!    the server's own address*. `accept()` returns that connection, the accept
 //!    loop sees the flag and stops. It works on every OS, which is why we use
@@ -33,6 +35,10 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::addr::reachable;
+
+/// How long a watched connection's peer gets to answer our FIN with its own
+/// close before we stop reading too. Short enough to end within a second.
+const GRACE: Duration = Duration::from_millis(300);
 
 /// How long the wake-up connection may take before we give up on it.
 const WAKE_TIMEOUT: Duration = Duration::from_millis(500);
@@ -104,15 +110,26 @@ impl Shutdown {
             *requested = true;
         }
         self.inner.changed.notify_all();
+        // First only our sending side: the peer gets a FIN, answers with its
+        // own close, and our blocked recv() returns 0. Shutting the reading
+        // side too at once would make the kernel answer any byte still on
+        // its way with a reset. "Not connected" means the peer went first.
         for (_, socket) in lock(&self.inner.watched).iter() {
-            // Sends FIN and wakes a blocked recv(); "not connected" just
-            // means the peer went first, which is fine.
-            let _ = socket.shutdown(std::net::Shutdown::Both);
+            let _ = socket.shutdown(std::net::Shutdown::Write);
         }
         let wakes: Vec<Wake> = lock(&self.inner.listeners).clone();
         for wake in wakes {
             wake_up(wake);
         }
+        // A peer that never closes (or never reads) must not keep us: after
+        // a grace period, also shut the reading side, which wakes recv().
+        let inner = Arc::clone(&self.inner);
+        std::thread::spawn(move || {
+            std::thread::sleep(GRACE);
+            for (_, socket) in lock(&inner.watched).iter() {
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+            }
+        });
     }
 
     /// Sleeps for `duration`, or less if a shutdown is asked for meanwhile.
@@ -221,6 +238,30 @@ pub fn close_queued(listener: &Socket) -> usize {
         closed += 1;
     }
     closed
+}
+
+/// Reads and drops what the peer still sends, until it closes, an error, or
+/// `limit` has passed; returns how many bytes were dropped.
+///
+/// Call it after `shutdown(Write)` and before closing a connection whose
+/// peer may have sent bytes we never read: closing with unread bytes makes
+/// the kernel send a reset instead of a FIN, and the peer may then lose what
+/// we sent it last.
+pub fn drain(conn: &Socket, limit: Duration) -> usize {
+    let deadline = Instant::now() + limit;
+    let mut sink = [0u8; 4096];
+    let mut dropped = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        // A zero timeout would mean "wait forever": stop instead.
+        if left.is_zero() || conn.set_read_timeout(Some(left)).is_err() {
+            return dropped;
+        }
+        match (&*conn).read(&mut sink) {
+            Ok(0) | Err(_) => return dropped,
+            Ok(n) => dropped += n,
+        }
+    }
 }
 
 /// Wakes one blocked listener. Failure is logged, not fatal: the listener may
@@ -351,6 +392,25 @@ mod tests {
             let mut buf = Vec::new();
             assert_eq!(conn.read_to_end(&mut buf).map_err(|e| e.kind()), Ok(0));
         }
+    }
+
+    /// drain() reads what the peer sent until it closes, so our close is a FIN.
+    #[test]
+    fn drain_reads_until_the_peer_closes() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let mut peer =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (conn, _) = listener.accept().expect("accept");
+        let conn = Socket::from(conn);
+        io::Write::write_all(&mut peer, &[7u8; 10_000]).expect("send");
+        peer.shutdown(std::net::Shutdown::Write)
+            .expect("half-close");
+        assert_eq!(drain(&conn, Duration::from_secs(5)), 10_000);
+        // A silent peer that never closes: drain gives up after the limit.
+        let _silent =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (quiet, _) = listener.accept().expect("accept");
+        assert_eq!(drain(&Socket::from(quiet), Duration::from_millis(50)), 0);
     }
 
     /// Registering after the trigger wakes at once (no lost wake-up).

@@ -36,6 +36,9 @@ fn every_common_hint_is_in_the_appendix() {
     if !APPENDIX.contains(&hint) {
         missing.push(hint);
     }
+    if !APPENDIX.contains(common::error::STDOUT_CLOSED) {
+        missing.push(common::error::STDOUT_CLOSED.to_string());
+    }
     let not_found = anyhow::Error::new(common::addr::HostNotFound {
         host: "x".into(),
         source: None,

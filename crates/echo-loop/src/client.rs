@@ -86,6 +86,8 @@ where
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // After Ctrl-C, an error here is the connection being torn down.
+            Err(_) if shutdown.is_requested() => break,
             Err(e) => return Err(e).context("could not receive the echo"),
         };
         output

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
@@ -83,7 +84,12 @@ pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<O
     common::logging::listening(local);
     // Ctrl-C must be able to wake the accept() below (see common::shutdown).
     shutdown.wake_listener(local);
-    serve_one(&listener, options, shutdown)
+    let outcome = serve_one(&listener, options, shutdown);
+    // Clients that connected while we served the first one are still in the
+    // listen() queue: give them a normal close rather than the reset the
+    // kernel sends when a listener closes with clients waiting.
+    common::shutdown::close_queued(&listener);
+    outcome
 }
 
 /// Accepts one client, reads one message, answers it, closes.
@@ -144,8 +150,23 @@ pub fn serve_one(listener: &Socket, options: &Options, shutdown: &Shutdown) -> R
         show(&options.reply)
     );
 
-    // close(): dropping the socket closes it. The kernel sends FIN after the
-    // reply, and the client's recv() then returns 0: "no more data".
+    // shutdown(Write): FIN after the reply, "I have nothing more to say".
+    // The client's recv() returns 0 once it has the whole reply.
+    conn.shutdown(std::net::Shutdown::Write)
+        .with_context(|| format!("could not close the connection to {peer}"))?;
+    // A message longer than our one recv() took is still partly waiting,
+    // unread. Closing now would make the kernel send a reset (RST) instead of
+    // a normal close, and the client could lose the reply. So read and drop
+    // the rest, until the client closes (at most a second).
+    let dropped = common::shutdown::drain(&conn, Duration::from_secs(1));
+    if dropped > 0 {
+        log::warn!(
+            "dropped {} that the single recv() did not take",
+            bytes(dropped)
+        );
+    }
+
+    // close(): dropping the socket closes it.
     drop(conn);
     // ANCHOR_END: send
     log::info!("closed the connection; done");

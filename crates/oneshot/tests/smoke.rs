@@ -61,21 +61,53 @@ fn korean_message_and_custom_reply() {
 }
 
 /// A message longer than `--buffer` is cut by the single recv(), and the
-/// server says so: the reason lesson 2 loops.
+/// server says so: the reason lesson 2 loops. The client still gets the
+/// whole reply and a clean close, because the server drops the rest of the
+/// message before closing instead of resetting the connection.
 #[test]
 fn a_long_message_is_cut_and_the_server_warns() {
     let mut server = Server::start(&server(), ["--buffer", "8"]);
-    let mut conn = TcpStream::connect(server.addr).expect("connect");
-    conn.write_all(b"0123456789abcdef").expect("send");
-    let mut reply = Vec::new();
-    // The server may reset rather than close, since bytes were left unread:
-    // what matters here is what it received and said.
-    let _ = conn.read_to_end(&mut reply);
-    server.proc.wait_exit(TIMEOUT);
+    let long = "x".repeat(100_000);
+    let out = run(
+        &client(),
+        ["--port", &server.port(), "--message", &long],
+        b"",
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "Hello, i'm server!");
+    assert_eq!(server.proc.wait_exit(TIMEOUT).code(), Some(0));
     let log = server.proc.stderr();
     assert!(log.contains(r#"received 8 bytes from"#), "{log}");
-    assert!(log.contains(r#""01234567""#), "{log}");
+    assert!(log.contains(r#""xxxxxxxx""#), "{log}");
     assert!(log.contains("filled the whole 8-byte buffer"), "{log}");
+    assert!(
+        log.contains("dropped 99992 bytes that the single recv() did not take"),
+        "{log}"
+    );
+}
+
+/// Clients that connect while the one client is being served are closed
+/// cleanly when the server exits: they read end of stream, not a reset.
+#[test]
+fn queued_clients_get_a_clean_close() {
+    let mut server = Server::start(&server(), [""; 0]);
+    let mut first = TcpStream::connect(server.addr).expect("connect");
+    server.proc.wait_for_line("connected");
+    let mut queued: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(server.addr).expect("queued connect"))
+        .collect();
+    first.write_all(b"hi").expect("send");
+    first
+        .shutdown(std::net::Shutdown::Write)
+        .expect("half-close");
+    let mut reply = Vec::new();
+    first.read_to_end(&mut reply).expect("reply");
+    assert_eq!(reply, b"Hello, i'm server!");
+    assert_eq!(server.proc.wait_exit(TIMEOUT).code(), Some(0));
+    for conn in &mut queued {
+        let mut rest = Vec::new();
+        assert_eq!(conn.read_to_end(&mut rest).map_err(|e| e.kind()), Ok(0));
+    }
 }
 
 /// The tutorial's Python client against our server: both print the expected

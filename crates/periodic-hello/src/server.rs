@@ -117,8 +117,14 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
     // them a proper close instead (see common::shutdown::close_queued). One
     // of them may be our own wake-up connection.
     let queued = common::shutdown::close_queued(listener);
-    if queued > 1 {
-        log::info!("closed {} queued connection(s)", queued - 1);
+    // After a Ctrl-C during a client, one of them is our own wake-up call.
+    let waiting = if shutdown.is_requested() {
+        queued.saturating_sub(1)
+    } else {
+        queued
+    };
+    if waiting > 0 {
+        log::info!("closed {waiting} queued connection(s)");
     }
     log::info!("server stopped after {served} client(s)");
     Ok(())
