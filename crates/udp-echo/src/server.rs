@@ -339,14 +339,15 @@ mod tests {
     fn drop_every_ignores_every_nth() {
         let server = start(1024, Some(3));
         let client = peer(server.addr);
-        // Send 6 and collect what comes back: the echo of 1, 2, 4, 5.
-        for i in 1..=6u8 {
+        // Send 7 and collect what comes back: the echo of 1, 2, 4, 5, 7.
+        // Waiting for 7's echo means 6 has been handled too before we stop.
+        for i in 1..=7u8 {
             client.send(&[i]).expect("send");
         }
-        let answers: Vec<Vec<u8>> = (0..4).map(|_| recv(&client)).collect();
-        assert_eq!(answers, [[1], [2], [4], [5]]);
+        let answers: Vec<Vec<u8>> = (0..5).map(|_| recv(&client)).collect();
+        assert_eq!(answers, [[1], [2], [4], [5], [7]]);
         let stats = server.stop();
-        assert_eq!((stats.received, stats.echoed, stats.dropped), (6, 4, 2));
+        assert_eq!((stats.received, stats.echoed, stats.dropped), (7, 5, 2));
     }
 
     /// A datagram longer than the buffer is counted as too big and not
