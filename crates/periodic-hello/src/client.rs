@@ -81,7 +81,7 @@ where
     W: Write + Send + 'static,
 {
     let socket = connect(addr)?;
-    // Ctrl-C: shutdown(Both) on the socket, a FIN to the server, and an end
+    // Ctrl-C: shutdown() on the socket, a FIN to the server, and an end
     // of stream for our receiving thread.
     let _watch = shutdown.watch(&socket)?;
     let schedule = Schedule {

@@ -98,7 +98,7 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
         }
         let peer = peer.as_socket().context("the client has no IP address")?;
         log::info!("{peer} connected");
-        // Ctrl-C during this client: shutdown(Both) on the connection, which
+        // Ctrl-C during this client: shutdown() on the connection, which
         // sends the client a FIN and ends our receiving thread's recv().
         let watch = shutdown.watch(&conn)?;
 

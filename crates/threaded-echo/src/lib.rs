@@ -17,7 +17,7 @@
 //!     accept() <──── client C (over --max-clients)
 //!     send "busy", close
 //!     ...
-//!   Ctrl-C: shutdown(Both) on A, B ──> recv() -> 0, close, end
+//!   Ctrl-C: shutdown() on A, B ──> recv() -> 0, close, end
 //!           join A, join B, log a summary, exit 0
 //! ```
 //!
