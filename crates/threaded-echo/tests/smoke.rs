@@ -3,7 +3,7 @@
 //! and the tutorial's own Python client as peers.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown as Half, TcpListener, TcpStream};
+use std::net::{Shutdown as Half, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Barrier;
@@ -448,10 +448,7 @@ fn server_on_a_port_in_use() {
 /// starts this lesson's server on that port.
 #[test]
 fn client_against_a_closed_port() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = testkit::free_tcp_port();
     let out = run(&client(), ["--port", &port.to_string()], b"hi\n");
     assert_eq!(out.code(), 1);
     assert!(out.stdout.is_empty());
