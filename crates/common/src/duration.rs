@@ -88,6 +88,28 @@ pub fn positive(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// Like [`positive`], and at most `max`: for a flag whose value must stay
+/// sensible, such as an interval of at most a day.
+///
+/// ```
+/// use std::time::Duration;
+/// let hour = Duration::from_secs(3600);
+/// assert_eq!(common::duration::at_most("5m", hour), Ok(Duration::from_secs(300)));
+/// assert!(common::duration::at_most("2h", hour).is_err());
+/// ```
+///
+/// # Errors
+///
+/// The errors of [`positive`], and one for a duration over `max`.
+pub fn at_most(text: &str, max: Duration) -> Result<Duration, String> {
+    let duration = positive(text)?;
+    if duration > max {
+        Err(format!("`{text}` is too long: use at most {}", show(max)))
+    } else {
+        Ok(duration)
+    }
+}
+
 /// Shows a duration the way [`parse`] reads it: `5m`, `30s`, `1.5s`, `250ms`.
 ///
 /// ```

@@ -143,13 +143,64 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
         io::ErrorKind::NetworkUnreachable | io::ErrorKind::HostUnreachable => "there is no \
              route to that address: check --host (127.0.0.1 always works on one machine)"
             .into(),
-        _ if io.raw_os_error() == Some(97) => "this system does not support that kind of \
+        _ if is_family_unsupported(io) => "this system does not support that kind of \
              socket (address family not supported)"
             .into(),
         _ => return None,
     };
     Some(text)
 }
+
+/// `EAFNOSUPPORT`, "address family not supported": the OS has no sockets of
+/// that kind (no IPv6, no Bluetooth). Its number differs between systems.
+#[cfg(target_os = "linux")]
+pub const EAFNOSUPPORT: i32 = 97;
+/// `EAFNOSUPPORT`, "address family not supported" (see the Linux value).
+#[cfg(all(unix, not(target_os = "linux")))]
+pub const EAFNOSUPPORT: i32 = 47;
+/// `WSAEAFNOSUPPORT`, "address family not supported" (see the Linux value).
+#[cfg(windows)]
+pub const EAFNOSUPPORT: i32 = 10047;
+
+/// `EMFILE`: this process has no file descriptor left (see `ulimit -n`).
+#[cfg(unix)]
+const EMFILE: i32 = 24;
+/// `ENFILE`: the whole system has no file descriptor left.
+#[cfg(unix)]
+const ENFILE: i32 = 23;
+/// `WSAEMFILE`: no socket handle left.
+#[cfg(windows)]
+const EMFILE: i32 = 10024;
+#[cfg(windows)]
+const ENFILE: i32 = EMFILE;
+
+/// True when the OS has no sockets of the address's family (`EAFNOSUPPORT`).
+pub fn is_family_unsupported(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(EAFNOSUPPORT)
+}
+
+/// True for the errors of `accept()` that concern one client only, or
+/// nobody, so a server logs them (or not) and accepts the next client:
+/// a client that gave up while it waited in the queue (`ECONNABORTED`), a
+/// signal (`EINTR`).
+pub fn is_transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
+    )
+}
+
+/// True when the process or the system has run out of file descriptors
+/// (`EMFILE`, `ENFILE`): every socket is one, so `accept()` fails until a
+/// client leaves. A server logs it with [`OUT_OF_FILES`] and goes on.
+pub fn is_out_of_files(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(EMFILE | ENFILE))
+}
+
+/// The hint for [`is_out_of_files`].
+pub const OUT_OF_FILES: &str = "every connection uses a file descriptor, and this process \
+     has none left: raise the limit (`ulimit -n 65536` in the shell that starts the server) \
+     or lower --max-clients";
 
 /// The whole chain of causes on one line, "context: cause: ...", without a
 /// [`Hint`] attached as context (it gets its own `hint:` line).
@@ -222,7 +273,7 @@ mod tests {
             let hint = hint_for(&os(kind), &Hints::server("oneshot")).expect("a hint");
             assert!(hint.contains(needle), "{kind:?}: {hint}");
         }
-        let unsupported = anyhow::Error::new(io::Error::from_raw_os_error(97));
+        let unsupported = anyhow::Error::new(io::Error::from_raw_os_error(EAFNOSUPPORT));
         assert!(hint_for(&unsupported, &Hints::server("x")).is_some());
         assert!(hint_for(&anyhow::anyhow!("plain"), &Hints::server("x")).is_none());
     }

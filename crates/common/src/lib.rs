@@ -13,14 +13,16 @@
 //! | [`cli`] | the flags every lesson shares (`--host`, `--port`, `-v`, `-q`) so they read the same everywhere |
 //! | [`logging`] | one log format for the whole workspace, with level, file and line |
 //! | [`duration`] | durations as people type them: `500ms`, `1.5s`, `5m` |
-//! | [`error`] | the `error:` and `hint:` lines, and the exit codes 0, 1 and 2 |
-//! | [`shutdown`] | Ctrl-C and SIGTERM: stop a server that is blocked in `accept()` or `recv()` |
-//! | [`text`] | show received bytes in a log line without ever failing on bad UTF-8 |
+//! | [`error`] | the `error:` and `hint:` lines, the exit codes 0, 1 and 2, and which OS errors a server can shrug off |
+//! | [`input`] | an interactive client's typed lines and Ctrl-C, on one channel |
+//! | [`shutdown`] | Ctrl-C and SIGTERM: stop a server that is blocked in `accept()` or `recv()`; close queued clients and say goodbye with a FIN |
+//! | [`text`] | show received bytes in a log line without ever failing on bad UTF-8; plurals |
 
 pub mod addr;
 pub mod cli;
 pub mod duration;
 pub mod error;
+pub mod input;
 pub mod logging;
 pub mod shutdown;
 pub mod text;

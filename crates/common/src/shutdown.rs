@@ -25,8 +25,22 @@
 //!
 //! Sleeps between periodic sends use [`Shutdown::wait_timeout`], a sleep that
 //! Ctrl-C cuts short.
+//!
+//! What a lesson writes, in the order it happens:
+//!
+//! ```no_run
+//! # fn main() -> std::io::Result<()> {
+//! # let (listener, shutdown) = (socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?, common::Shutdown::new());
+//! // After listen(): Ctrl-C wakes accept(); when the guard is dropped,
+//! // clients still queued get a FIN instead of a reset.
+//! let _queue = shutdown.guard_listener(&listener)?;
+//! let (conn, peer) = listener.accept()?;
+//! // While serving: Ctrl-C half-closes this connection.
+//! let _watch = shutdown.watch(&conn)?;
+//! # Ok(()) }
+//! ```
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -34,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
-use crate::addr::reachable;
+use crate::addr::{local_addr, reachable};
 
 /// How long a watched connection's peer gets to answer our FIN with its own
 /// close before we stop reading too. Short enough to end within a second.
@@ -55,6 +69,9 @@ struct Inner {
     changed: Condvar,
     watched: Mutex<Vec<(u64, Socket)>>,
     listeners: Mutex<Vec<Wake>>,
+    /// The ports our own wake-up connections came from, so that the
+    /// clients closed from a listen() queue are counted without them.
+    wake_ports: Mutex<Vec<u16>>,
     next_id: AtomicU64,
 }
 
@@ -119,7 +136,7 @@ impl Shutdown {
         }
         let wakes: Vec<Wake> = lock(&self.inner.listeners).clone();
         for wake in wakes {
-            wake_up(wake);
+            self.wake_up(wake);
         }
         // A peer that never closes (or never reads) must not keep us: after
         // a grace period, also shut the reading side, which wakes recv().
@@ -169,11 +186,31 @@ impl Shutdown {
     fn register_wake(&self, wake: Wake) {
         lock(&self.inner.listeners).push(wake);
         if self.is_requested() {
-            wake_up(wake);
+            self.wake_up(wake);
         }
     }
 
-    /// Watches a connected socket: on shutdown it gets `shutdown(Both)`.
+    /// Ties a listening socket to the switch, for as long as the returned
+    /// guard lives: Ctrl-C wakes its blocked `accept()`
+    /// ([`Shutdown::wake_listener`]), and when the guard is dropped, the
+    /// clients still waiting in its `listen()` queue are closed with a FIN
+    /// ([`close_queued`]) and counted in a log line.
+    ///
+    /// Call it right after `listen()`: `let _queue = shutdown.guard_listener(&listener)?;`
+    ///
+    /// # Errors
+    ///
+    /// When the socket's address cannot be read (`getsockname(2)`).
+    pub fn guard_listener<'a>(&self, listener: &'a Socket) -> io::Result<ListenerGuard<'a>> {
+        self.wake_listener(local_addr(listener)?);
+        Ok(ListenerGuard {
+            listener,
+            shutdown: self.clone(),
+        })
+    }
+
+    /// Watches a connected socket: on shutdown it gets `shutdown(Write)`, a
+    /// FIN, and 300 ms later `shutdown(Both)` if the peer has not closed.
     ///
     /// The watch ends when the returned guard is dropped, so keep it alive as
     /// long as the connection: `let _watch = shutdown.watch(&conn)?;`.
@@ -196,6 +233,27 @@ impl Shutdown {
             shutdown: self.clone(),
             id,
         })
+    }
+}
+
+/// Closes the clients still queued on a listener when dropped; made by
+/// [`Shutdown::guard_listener`].
+#[must_use = "the listener is guarded only while this guard lives"]
+pub struct ListenerGuard<'a> {
+    listener: &'a Socket,
+    shutdown: Shutdown,
+}
+
+impl Drop for ListenerGuard<'_> {
+    fn drop(&mut self) {
+        let ours = lock(&self.shutdown.inner.wake_ports).clone();
+        let closed = close_queued_except(self.listener, &ours);
+        if closed > 0 {
+            log::info!(
+                "closed {} still waiting in the listen() queue",
+                crate::text::plural(closed, "connection")
+            );
+        }
     }
 }
 
@@ -222,12 +280,19 @@ impl Drop for Watch {
 ///
 /// Wraps `accept(2)` on a non-blocking socket, `shutdown(2)` and `recv(2)`.
 pub fn close_queued(listener: &Socket) -> usize {
+    close_queued_except(listener, &[])
+}
+
+/// [`close_queued`], not counting connections from the ports in `ours` (our
+/// own wake-up calls).
+fn close_queued_except(listener: &Socket, ours: &[u16]) -> usize {
     if listener.set_nonblocking(true).is_err() {
         return 0;
     }
     let mut closed = 0;
     // Non-blocking accept() returns "would block" once the queue is empty.
-    while let Ok((conn, _)) = listener.accept() {
+    while let Ok((conn, peer)) = listener.accept() {
+        let wake_up = peer.as_socket().is_some_and(|p| ours.contains(&p.port()));
         // FIN first: the client's recv() returns 0, "the server closed".
         let _ = conn.shutdown(std::net::Shutdown::Write);
         // Bytes it sent that we never read would turn close() into a reset,
@@ -235,7 +300,9 @@ pub fn close_queued(listener: &Socket) -> usize {
         let _ = conn.set_nonblocking(true);
         let mut sink = [0u8; 4096];
         while (&conn).read(&mut sink).is_ok_and(|n| n > 0) {}
-        closed += 1;
+        if !wake_up {
+            closed += 1;
+        }
     }
     closed
 }
@@ -264,27 +331,77 @@ pub fn drain(conn: &Socket, limit: Duration) -> usize {
     }
 }
 
-/// Wakes one blocked listener. Failure is logged, not fatal: the listener may
-/// already be gone.
-fn wake_up(wake: Wake) {
-    let result = match wake {
-        Wake::Tcp(addr) => {
-            let addr = reachable(addr);
-            Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
-                .and_then(|s| s.connect_timeout(&SockAddr::from(addr), WAKE_TIMEOUT))
+/// Says goodbye to a client and closes our side cleanly: sends
+/// `last_words` (if any), half-closes with `shutdown(Write)` (a FIN after our
+/// last byte), then reads and drops what the client still sends until it
+/// closes too, or `wait` has passed. With `wait` zero it drops only what has
+/// already arrived. Returns how many bytes were dropped. The socket itself
+/// is closed when the caller drops it.
+///
+/// Why read at all: closing a socket that still has unread bytes makes the
+/// kernel send a *reset* instead of a FIN, and a reset can destroy our last
+/// words before the client reads them. Reading into a fixed buffer costs no
+/// memory, and `wait` stops a client that never stops sending.
+///
+/// Wraps `send(2)`, `shutdown(2)` and `recv(2)`.
+pub fn goodbye(conn: &Socket, last_words: &[u8], wait: Duration) -> usize {
+    if !last_words.is_empty() {
+        // A client that does not read must not keep us here.
+        let _ = conn.set_write_timeout(Some(WAKE_TIMEOUT));
+        let _ = (&*conn).write_all(last_words);
+    }
+    let _ = conn.shutdown(std::net::Shutdown::Write);
+    if !wait.is_zero() {
+        return drain(conn, wait);
+    }
+    let _ = conn.set_nonblocking(true);
+    let mut sink = [0u8; 4096];
+    let mut dropped = 0;
+    while let Ok(n) = (&*conn).read(&mut sink) {
+        if n == 0 {
+            break;
         }
-        Wake::Udp(addr) => {
-            let addr = reachable(addr);
-            let any: SocketAddr = if addr.is_ipv4() {
-                (std::net::Ipv4Addr::LOCALHOST, 0).into()
-            } else {
-                (std::net::Ipv6Addr::LOCALHOST, 0).into()
-            };
-            UdpSocket::bind(any).and_then(|s| s.send_to(&[], addr).map(drop))
+        dropped += n;
+    }
+    dropped
+}
+
+/// Any address of `addr`'s family, port 0: the OS picks the address that
+/// reaches `addr`, and a free port.
+fn any_port_0(addr: SocketAddr) -> SocketAddr {
+    if addr.is_ipv4() {
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    }
+}
+
+impl Shutdown {
+    /// Wakes one blocked listener. Failure is logged, not fatal: the
+    /// listener may already be gone.
+    fn wake_up(&self, wake: Wake) {
+        if let Err(e) = self.try_wake_up(wake) {
+            log::debug!("could not wake the server for shutdown: {e}");
         }
-    };
-    if let Err(e) = result {
-        log::debug!("could not wake the server for shutdown: {e}");
+    }
+
+    fn try_wake_up(&self, wake: Wake) -> io::Result<()> {
+        match wake {
+            Wake::Tcp(addr) => {
+                let addr = reachable(addr);
+                let socket =
+                    Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+                // bind() first, so that our port is known (and recorded)
+                // before the server can accept() the connection.
+                socket.bind(&any_port_0(addr).into())?;
+                lock(&self.inner.wake_ports).push(local_addr(&socket)?.port());
+                socket.connect_timeout(&SockAddr::from(addr), WAKE_TIMEOUT)
+            }
+            Wake::Udp(addr) => {
+                let addr = reachable(addr);
+                UdpSocket::bind(any_port_0(addr)).and_then(|s| s.send_to(&[], addr).map(drop))
+            }
+        }
     }
 }
 
@@ -421,5 +538,51 @@ mod tests {
         shutdown.trigger();
         shutdown.wake_listener(listener.local_addr().expect("addr"));
         assert!(listener.accept().is_ok());
+    }
+
+    /// The guard wakes a blocked accept() on Ctrl-C, and on drop closes the
+    /// clients still queued with a FIN, not counting our own wake-up call.
+    #[test]
+    fn listener_guard_wakes_and_closes_the_queue() {
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+        listener
+            .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+            .expect("bind");
+        listener.listen(8).expect("listen");
+        let addr = local_addr(&listener).expect("addr");
+        let shutdown = Shutdown::new();
+        let queued = std::net::TcpStream::connect(addr).expect("connect");
+        {
+            let _queue = shutdown.guard_listener(&listener).expect("guard");
+            shutdown.trigger();
+            let ours = lock(&shutdown.inner.wake_ports).clone();
+            assert_eq!(ours.len(), 1, "one wake-up call was made");
+        }
+        // The queued client was accepted and half-closed: it reads 0.
+        let mut rest = Vec::new();
+        (&queued).read_to_end(&mut rest).expect("a clean close");
+        assert!(rest.is_empty());
+        assert_eq!(close_queued(&listener), 0, "the queue is empty now");
+    }
+
+    /// goodbye() sends the last words, then a FIN, and drains what the peer sent.
+    #[test]
+    fn goodbye_sends_last_words_then_fin() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let mut client =
+            std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (conn, _) = listener.accept().expect("accept");
+        client.write_all(b"unread").expect("send");
+        let conn = Socket::from(conn);
+        let closer = thread::spawn(move || {
+            let dropped = goodbye(&conn, b"bye\n", Duration::from_secs(5));
+            drop(conn);
+            dropped
+        });
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).expect("no reset");
+        assert_eq!(got, b"bye\n");
+        drop(client);
+        assert_eq!(closer.join().expect("no panic"), 6);
     }
 }

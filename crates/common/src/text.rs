@@ -33,10 +33,21 @@ pub fn show(bytes: &[u8]) -> String {
 
 /// "1 byte", "5 bytes": for log lines that say how much came.
 pub fn bytes(n: usize) -> String {
-    if n == 1 {
-        "1 byte".into()
+    plural(n, "byte")
+}
+
+/// A count and a noun, the noun in the plural unless the count is 1:
+/// `plural(1, "client")` is "1 client", `plural(3, "client")` "3 clients".
+///
+/// ```
+/// assert_eq!(common::text::plural(1, "client"), "1 client");
+/// assert_eq!(common::text::plural(0, "message"), "0 messages");
+/// ```
+pub fn plural<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) {
+        format!("1 {noun}")
     } else {
-        format!("{n} bytes")
+        format!("{n} {noun}s")
     }
 }
 

@@ -31,7 +31,7 @@ fn every_common_hint_is_in_the_appendix() {
             missing.push(hint);
         }
     }
-    let unsupported = anyhow::Error::new(io::Error::from_raw_os_error(97));
+    let unsupported = anyhow::Error::new(io::Error::from_raw_os_error(common::error::EAFNOSUPPORT));
     let hint = hint_for(&unsupported, &hints).expect("a hint for EAFNOSUPPORT");
     if !APPENDIX.contains(&hint) {
         missing.push(hint);

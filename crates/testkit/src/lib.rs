@@ -128,7 +128,16 @@ pub struct Proc {
 
 impl Proc {
     /// Starts `cmd` with piped standard input, output and error.
+    ///
+    /// Unless the test set `LANG` itself, the program runs in the English
+    /// locale `C.UTF-8` (and `LC_ALL`, `LC_MESSAGES` removed), so its hint
+    /// lines are English whatever the machine's locale is.
     pub fn spawn(mut cmd: Command) -> Proc {
+        if !cmd.get_envs().any(|(key, _)| key == "LANG") {
+            cmd.env("LANG", "C.UTF-8")
+                .env_remove("LC_ALL")
+                .env_remove("LC_MESSAGES");
+        }
         let name = format!("{cmd:?}");
         let mut child = cmd
             .stdin(Stdio::piped())
@@ -396,6 +405,107 @@ where
         status,
         stdout,
         stderr,
+    }
+}
+
+/// The checks every lesson's binaries share, as `shared/LESSONS.md`
+/// states them: bad flags, a port in use, no server, an unknown host. Each
+/// runs the real binaries and fails the test with what they printed.
+pub mod contract {
+    use super::{Output, Server, free_tcp_port, run};
+    use std::path::Path;
+
+    /// Flags every TCP/UDP binary refuses: a port that is not a number, a
+    /// port over 65535, an IPv4 address that cannot be, an unknown flag.
+    pub const BAD_FLAGS: [&[&str]; 4] = [
+        &["--port", "notaport"],
+        &["--port", "70000"],
+        &["--host", "300.1.1.1"],
+        &["--no-such-flag"],
+    ];
+
+    /// Each of `cases` is a usage error for `bin`: exit 2, an `error:` line,
+    /// nothing on standard output, no panic.
+    pub fn bad_flags_exit_2(bin: &Path, cases: &[&[&str]]) {
+        for args in cases {
+            let out = run(bin, *args, b"");
+            assert_eq!(out.code(), 2, "{} {args:?}: {}", bin.display(), out.stderr);
+            assert!(out.stderr.contains("error:"), "{args:?}: {}", out.stderr);
+            assert!(
+                out.stdout.is_empty(),
+                "{args:?}: stdout {:?}",
+                out.stdout_text()
+            );
+            assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        }
+    }
+
+    /// A second server on the port of a running one (started with `args`):
+    /// exit 1, `error: could not listen on ADDR: Address already in use`,
+    /// and the hint. Returns the second server's output for more checks.
+    pub fn port_in_use(server: &Path, args: &[&str]) -> Output {
+        let first = Server::start(server, args);
+        let port = first.port();
+        let out = run(server, ["--port", port.as_str()].iter().chain(args), b"");
+        assert_eq!(out.code(), 1, "{}", out.stderr);
+        let error = format!("error: could not listen on {}", first.addr);
+        assert!(out.stderr.contains(&error), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("Address already in use"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains("hint: another program is using that port"),
+            "{}",
+            out.stderr
+        );
+        out
+    }
+
+    /// A client with `args` against a port where no server listens: exit 1,
+    /// an `error:` line naming `127.0.0.1:PORT` and the OS's words, nothing
+    /// on standard output, and a `hint:` line with the exact command that
+    /// starts `lesson`'s server on that port. Returns the output.
+    pub fn refused(client: &Path, lesson: &str, args: &[&str]) -> Output {
+        let port = free_tcp_port().to_string();
+        let out = run(client, ["--port", port.as_str()].iter().chain(args), b"");
+        assert_eq!(out.code(), 1, "{}", out.stderr);
+        assert!(out.stdout.is_empty(), "stdout {:?}", out.stdout_text());
+        assert!(
+            out.stderr.contains(&format!("127.0.0.1:{port}")),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("Connection refused"), "{}", out.stderr);
+        let start = format!("cargo run -p {lesson} --bin server -- --port {port}");
+        let hint = out.stderr.lines().find(|l| l.starts_with("hint:"));
+        assert!(hint.is_some_and(|h| h.contains(&start)), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        out
+    }
+
+    /// A client with `args` and a host name that does not exist: exit 1, the
+    /// name in the error, and the spelling hint.
+    pub fn unknown_host(client: &Path, args: &[&str]) -> Output {
+        let out = run(
+            client,
+            ["--host", "no-such-host.invalid"].iter().chain(args),
+            b"",
+        );
+        assert_eq!(out.code(), 1, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("no-such-host.invalid"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("hint: check the spelling of --host"),
+            "{}",
+            out.stderr
+        );
+        out
     }
 }
 
