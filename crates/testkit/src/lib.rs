@@ -56,6 +56,35 @@ macro_rules! bin {
     };
 }
 
+/// The path of the example `name` of the package under test (a bare
+/// step: `cargo run -p echo-loop --example echo-loop-bare-server`).
+///
+/// `cargo test` builds a package's examples next to its tests, in
+/// `target/debug/examples/`; their names are unique in the workspace, so
+/// no other lesson's file can stand there.
+///
+/// # Panics
+///
+/// When the example was not built, with a message saying how to build it.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/debug/deps/smoke-HASH -> target/debug/examples/NAME
+    let debug = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/debug/deps");
+    let path = debug
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "the example {name} was not built at {}: `cargo test` builds examples; \
+         run `cargo build --examples` or check the name",
+        path.display()
+    );
+    path
+}
+
 /// What a binary says it is: the text of `--version`, or why that failed.
 fn identity(path: &Path) -> Result<String, String> {
     let out = Command::new(path)
