@@ -1,8 +1,9 @@
-//! The echo-loop server: accept clients one after another and echo each one's
-//! bytes back until it closes.
+//! The echo-loop server: accept clients one after another and echo each
+//! one's bytes back until it closes.
 //!
-//! Read [`listen`], then [`serve`], then [`echo_until_closed`]: the socket
-//! calls come in that order.
+//! Read [`listen`], then [`serve`] (the accept loop), then
+//! [`echo_until_closed`] (the receive loop): the socket calls come in that
+//! order, as in the bare step, `examples/echo-loop-bare-server.rs`.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
@@ -10,7 +11,8 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use common::Shutdown;
 use common::addr::local_addr;
-use common::text::{bytes, show};
+use common::error::is_transient;
+use common::text::{bytes, plural, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// How the server runs.
@@ -26,11 +28,8 @@ pub struct Options {
 /// Tutorial 004 uses 5; the kernel may round it up.
 pub const BACKLOG: i32 = 5;
 
-/// Creates the listening socket: `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`.
-///
-/// # Errors
-///
-/// When the address is in use, not on this machine, or needs privileges.
+/// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`: the listening socket.
+/// Fails when the address is in use, not on this machine, or needs privileges.
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     // socket(): a TCP socket of the address's family (IPv4 or IPv6).
@@ -60,28 +59,14 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     Ok(listener)
 }
 
-/// Runs the lesson: listen on `addr` and serve clients until Ctrl-C.
-///
-/// # Errors
-///
-/// When the listening socket cannot be set up or `accept()` fails for good.
-pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    let listener = listen(addr)?;
-    let local = local_addr(&listener)?;
-    common::logging::listening(local);
-    // Ctrl-C wakes the blocked accept() by connecting to us (common::shutdown).
-    shutdown.wake_listener(local);
-    serve(&listener, options, shutdown)
-}
-
-/// The accept loop: one client at a time, until Ctrl-C (or one client, with `once`).
-///
-/// # Errors
-///
-/// When `accept()` fails in a way that retrying cannot fix.
+/// The accept loop: one client at a time, until Ctrl-C (or one client, with
+/// `once`). Fails when `accept()` fails in a way that retrying cannot fix.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    // One buffer for the whole server, reused for every client and every
-    // recv(): no allocation per message.
+    // Ctrl-C must wake the blocked accept(). And when `queue` is dropped,
+    // clients still waiting in the listen() queue get a normal close (FIN),
+    // not the reset the kernel would send them when the listener closes.
+    let queue = shutdown.guard_listener(listener)?;
+    // One buffer for the whole server, reused for every recv().
     let mut buffer = vec![0u8; options.buffer];
     let mut served = 0u64;
     // ANCHOR: accept_loop
@@ -108,53 +93,27 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
             // One client's failure (a reset, say) must not stop the server.
             Err(e) => log::warn!("lost {peer}: {e}"),
         }
-        // close(): dropping `conn` closes this client's socket. The listener
-        // stays open for the next client.
-        drop(conn);
+        // close(): the end of this loop turn drops `conn` (and `_watch`, a
+        // second handle to it), and that closes this client's socket.
         served += 1;
         if options.once || shutdown.is_requested() {
             break;
         }
     }
     // ANCHOR_END: accept_loop
-    // Clients still queued in listen() would get a reset when we exit; give
-    // them a proper close instead (see common::shutdown::close_queued).
-    let queued = common::shutdown::close_queued(listener);
-    // After a Ctrl-C during a client, one of them is our own wake-up call.
-    let waiting = if shutdown.is_requested() {
-        queued.saturating_sub(1)
-    } else {
-        queued
-    };
-    if waiting > 0 {
-        log::info!("closed {waiting} queued connection(s)");
-    }
-    log::info!("server stopped after {served} client(s)");
+    drop(queue);
+    log::info!("server stopped after {}", plural(served, "client"));
     Ok(())
 }
 
-/// Errors of `accept()` that concern one client only, or nobody.
-fn is_transient(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
-    )
-}
-
-/// The receive loop: echo every byte back until the peer closes.
-///
-/// Returns how many bytes were echoed.
-///
-/// # Errors
-///
-/// When `recv()` or `send()` fails, for example when the peer resets.
+/// The receive loop: echo every byte back until the peer closes. Returns
+/// how many bytes were echoed; fails when `recv()` or `send()` does (a reset).
 pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     // ANCHOR: echo
     loop {
-        // recv(): wait for bytes and take up to buffer.len() of them. `read`
-        // on a socket is recv(). Its three outcomes need three different
-        // answers:
+        // recv() (`read` on a socket): wait for bytes, take up to
+        // buffer.len() of them. Its three outcomes need three answers:
         let n = match (&*conn).read(buffer) {
             // 0 bytes: the peer closed its sending side (FIN). Nothing more
             // will ever come, so the echo is complete.
@@ -180,65 +139,14 @@ pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> 
     // ANCHOR_END: echo
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpStream;
-    use std::thread;
-
-    fn start(once: bool) -> (SocketAddr, Shutdown, thread::JoinHandle<Result<()>>) {
-        let listener = listen("127.0.0.1:0".parse().expect("addr")).expect("listen");
-        let addr = local_addr(&listener).expect("addr");
-        let shutdown = Shutdown::new();
-        shutdown.wake_listener(addr);
-        let options = Options { buffer: 7, once };
-        let handle = {
-            let shutdown = shutdown.clone();
-            thread::spawn(move || serve(&listener, &options, &shutdown))
-        };
-        (addr, shutdown, handle)
-    }
-
-    fn echo(addr: SocketAddr, data: &[u8]) -> Vec<u8> {
-        let mut conn = TcpStream::connect(addr).expect("connect");
-        conn.write_all(data).expect("send");
-        conn.shutdown(std::net::Shutdown::Write)
-            .expect("half-close");
-        let mut back = Vec::new();
-        conn.read_to_end(&mut back).expect("read");
-        back
-    }
-
-    /// Data far larger than the 7-byte buffer comes back whole, byte for byte.
-    #[test]
-    fn echoes_more_than_the_buffer() {
-        let (addr, shutdown, handle) = start(false);
-        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
-        assert_eq!(echo(addr, &data), data);
-        assert_eq!(echo(addr, b""), b"");
-        shutdown.trigger();
-        handle.join().expect("no panic").expect("clean stop");
-    }
-
-    /// With `once`, the server returns after the first client.
-    #[test]
-    fn once_serves_one_client() {
-        let (addr, _shutdown, handle) = start(true);
-        assert_eq!(echo(addr, b"only me"), b"only me");
-        handle.join().expect("no panic").expect("clean stop");
-    }
-
-    /// Ctrl-C while a client is connected closes it cleanly: it reads 0, not an error.
-    #[test]
-    fn ctrl_c_closes_a_connected_client_cleanly() {
-        let (addr, shutdown, handle) = start(false);
-        let mut conn = TcpStream::connect(addr).expect("connect");
-        conn.write_all(b"ping").expect("send");
-        let mut four = [0u8; 4];
-        conn.read_exact(&mut four).expect("echo");
-        shutdown.trigger();
-        let mut rest = Vec::new();
-        assert_eq!(conn.read_to_end(&mut rest).map_err(|e| e.kind()), Ok(0));
-        handle.join().expect("no panic").expect("clean stop");
-    }
+/// Runs the lesson: [`listen`] on `addr`, then [`serve`] until Ctrl-C.
+/// Fails when the listening socket cannot be set up or `accept()` fails for good.
+pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
+    let listener = listen(addr)?;
+    common::logging::listening(local_addr(&listener)?);
+    serve(&listener, options, shutdown)
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;
