@@ -16,6 +16,7 @@
 //! server closes instead of with one `recv()`, and an answer that is not
 //! valid UTF-8 is printed, never a crash.
 
+// ANCHOR: bare
 use std::error::Error;
 use std::io::{Read, Write};
 use std::net::ToSocketAddrs;
@@ -58,3 +59,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     // close(): dropping the socket at the end of main closes it.
     Ok(())
 }
+// ANCHOR_END: bare

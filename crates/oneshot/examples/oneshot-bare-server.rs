@@ -17,6 +17,7 @@
 //! message that is not valid UTF-8 is printed, never a crash. The full
 //! lesson, `src/server.rs`, adds what Step 2 of the chapter shows.
 
+// ANCHOR: bare
 use std::error::Error;
 use std::io::{Read, Write};
 use std::net::ToSocketAddrs;
@@ -73,3 +74,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     drop(conn);
     Ok(())
 }
+// ANCHOR_END: bare

@@ -29,10 +29,7 @@ pub struct Options {
 const DRAIN: Duration = Duration::from_secs(1);
 
 /// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`: the listening socket.
-///
-/// # Errors
-///
-/// When the address is in use, not on this machine, or needs privileges.
+/// Fails when the address is in use, not on this machine, or needs privileges.
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     // socket(): ask the kernel for a TCP socket. `Domain::for_address` picks
@@ -41,10 +38,10 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
 
-    // SO_REUSEADDR: the side that closes first keeps its end of the
-    // connection in TIME_WAIT for a minute. This server closes first, so
-    // without the option a restart fails at once with "address in use".
-    // (Windows gives the option a riskier meaning: Unix only.)
+    // SO_REUSEADDR: whoever closes first keeps its end of the connection in
+    // TIME_WAIT for a minute. If that is this server (as with a client that
+    // never half-closes), a restart without this option fails with "address
+    // in use". Windows gives the option a riskier meaning: Unix only.
     #[cfg(unix)]
     listener
         .set_reuse_address(true)
@@ -65,11 +62,8 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     Ok(listener)
 }
 
-/// Accepts one client, reads one message, answers it, closes.
-///
-/// # Errors
-///
-/// When `accept()`, `recv()` or `send()` fails.
+/// Accepts one client, reads one message, answers it, closes. Fails when
+/// `accept()`, `recv()` or `send()` fails.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
     // Ctrl-C must wake the accept() below. And when `_queue` is dropped, as
     // serve() returns, clients still waiting in the listen() queue get a
