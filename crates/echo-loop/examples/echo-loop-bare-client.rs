@@ -16,6 +16,7 @@
 //! it (the tutorial reads once, with one `recv(1024)`), and an echo that is
 //! not valid UTF-8 is printed, never a crash.
 
+// ANCHOR: bare
 use std::error::Error;
 use std::io::{Read, Write};
 use std::net::{Shutdown, ToSocketAddrs};
@@ -59,3 +60,4 @@ fn main() -> Result<(), Box<dyn Error>> {
     // close(): dropping the socket at the end of main closes it.
     Ok(())
 }
+// ANCHOR_END: bare

@@ -19,6 +19,7 @@
 //! `decode()`), and every client's socket is closed. The full lesson,
 //! `src/server.rs`, adds what Step 2 of the chapter shows.
 
+// ANCHOR: bare
 use std::error::Error;
 use std::io::{Read, Write};
 use std::net::ToSocketAddrs;
@@ -80,3 +81,4 @@ fn main() -> Result<(), Box<dyn Error>> {
         drop(conn);
     }
 }
+// ANCHOR_END: bare

@@ -88,8 +88,9 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
         let _watch = shutdown.watch(&conn)?;
 
         match echo_until_closed(&conn, peer, &mut buffer) {
+            // After Ctrl-C, the end came from us (see common::shutdown).
+            _ if shutdown.is_requested() => log::info!("closed the connection to {peer}"),
             Ok(total) => log::info!("{peer} closed the connection after {}", bytes(total)),
-            Err(_) if shutdown.is_requested() => {}
             // One client's failure (a reset, say) must not stop the server.
             Err(e) => log::warn!("lost {peer}: {e}"),
         }
