@@ -25,6 +25,8 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where the server is: `[HOST] [PORT]`, by default 127.0.0.1 port 9999.
+    // to_socket_addrs() makes an address of them (a name such as
+    // `localhost` is looked up); we take the first.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "9999".into()).parse()?;
@@ -35,8 +37,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // socket(): a TCP socket of the same family as the server's address.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    // connect(): the TCP handshake. It succeeds as soon as the server's
-    // kernel has queued us, even while the server is busy with another client.
+    // connect(): the TCP handshake, three short packets that open the
+    // connection. It succeeds as soon as the server's kernel has queued us,
+    // even while the server is busy with another client.
     socket.connect(&addr.into())?;
     eprintln!("connected to {addr}");
 
@@ -47,8 +50,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     // receive until then.
     socket.shutdown(Shutdown::Write)?;
 
-    // recv() until it returns 0 bytes, the server's close: then we have the
-    // whole echo, in however many pieces it came.
+    // read_to_end() calls recv() until it returns 0 bytes, the server's
+    // close: then we have the whole echo, in however many pieces it came.
     let mut echo = Vec::new();
     (&socket).read_to_end(&mut echo)?;
     eprintln!(

@@ -28,6 +28,8 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where to listen: `[HOST] [PORT]`, by default 127.0.0.1 port 9999.
+    // to_socket_addrs() makes an address of them (a name such as
+    // `localhost` is looked up); we take the first.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "9999".into()).parse()?;
@@ -36,11 +38,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("no address")?;
 
-    // socket(): a TCP socket, a reliable stream of bytes, of the address's family.
+    // socket(): ask the kernel (the core of the operating system, which
+    // runs the network) for a TCP socket, a reliable stream of bytes, of the
+    // address's family (IPv4 or IPv6).
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    // SO_REUSEADDR: restarting the server at once works, even while the
-    // last connections still wait out TIME_WAIT on this port. (Windows gives
-    // the option a riskier meaning, so it is set on Unix only.)
+    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
+    // minute (TIME_WAIT). With this option the server can start again at
+    // once all the same. (Windows gives the option a riskier meaning, so it
+    // is set on Unix only.)
     #[cfg(unix)]
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port, so that clients know where to call.
@@ -48,7 +53,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     // listen(5): the kernel now answers clients for us and queues up to
     // about 5 of them until we accept() them.
     listener.listen(5)?;
-    // getsockname(): the address we really got (port 0 becomes a real port).
+    // getsockname(): the address we really got (port 0 becomes a real
+    // port). as_socket() turns socket2's address type into std's, to print.
     let local = listener
         .local_addr()?
         .as_socket()
@@ -64,12 +70,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         eprintln!("{peer} connected");
         loop {
             // recv(): wait for bytes, take at most 1024. A piece of the
-            // stream, not a "message": TCP keeps no boundaries.
+            // stream, not a "message": TCP keeps no boundaries. (`read` on
+            // a socket is recv(); Rust implements it for a *reference* to a
+            // socket, hence `(&conn)`.) On an error, even one client's
+            // reset, `?` ends the whole server: Step 2 of the chapter.
             let n = (&conn).read(&mut buffer)?;
             // 0 bytes: the client closed its side. Nothing more will come.
             if n == 0 {
                 break;
             }
+            // Text only to be printed: invalid UTF-8 shows as �.
             let text = String::from_utf8_lossy(&buffer[..n]);
             eprintln!("received {n} bytes from {peer}: {text:?}");
             // send(): the same bytes back, all of them (Python: sendall).

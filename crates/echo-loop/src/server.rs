@@ -24,8 +24,7 @@ pub struct Options {
     pub once: bool,
 }
 
-/// How many connections may wait in the queue while we serve another one.
-/// Tutorial 004 uses 5; the kernel may round it up.
+/// How many clients may wait in the queue while we serve one (tutorial 004: 5).
 pub const BACKLOG: i32 = 5;
 
 /// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`: the listening socket.
@@ -36,9 +35,9 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
 
-    // SO_REUSEADDR: so that restarting the server right after Ctrl-C works
-    // even while old connections sit in TIME_WAIT (Unix meaning; Windows
-    // gives the option a riskier one, so we leave it off there).
+    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
+    // minute (TIME_WAIT); with this option a restart right after works all
+    // the same. Windows gives the option a riskier meaning: Unix only.
     #[cfg(unix)]
     listener
         .set_reuse_address(true)
@@ -62,9 +61,10 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 /// The accept loop: one client at a time, until Ctrl-C (or one client, with
 /// `once`). Fails when `accept()` fails in a way that retrying cannot fix.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    // Ctrl-C must wake the blocked accept(). And when `queue` is dropped,
-    // clients still waiting in the listen() queue get a normal close (FIN),
-    // not the reset the kernel would send them when the listener closes.
+    // Ctrl-C does not kill this server: `common::Shutdown` catches it, so
+    // that we can close properly. To wake a blocked accept(), it connects to
+    // our own port (the guard tells it where). When `queue` is dropped,
+    // clients still waiting in the listen() queue get a normal close (FIN).
     let queue = shutdown.guard_listener(listener)?;
     // One buffer for the whole server, reused for every recv().
     let mut buffer = vec![0u8; options.buffer];
@@ -109,13 +109,14 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
 
 /// The receive loop: echo every byte back until the peer closes. Returns
 /// how many bytes were echoed; fails when `recv()` or `send()` does (a reset).
-pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> io::Result<usize> {
+/// `Read` and `Write` are implemented for `&Socket`; they need `mut conn`.
+pub fn echo_until_closed(mut conn: &Socket, peer: SocketAddr, buf: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     // ANCHOR: echo
     loop {
         // recv() (`read` on a socket): wait for bytes, take up to
-        // buffer.len() of them. Its three outcomes need three answers:
-        let n = match (&*conn).read(buffer) {
+        // buf.len() of them. Its three outcomes need three answers:
+        let n = match conn.read(buf) {
             // 0 bytes: the peer closed its sending side (FIN). Nothing more
             // will ever come, so the echo is complete.
             Ok(0) => return Ok(total),
@@ -128,20 +129,19 @@ pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> 
             // A real error (a reset peer, say): give up on this client.
             Err(e) => return Err(e),
         };
-        let data = &buffer[..n];
+        let data = &buf[..n];
         log::info!("received {} from {peer}: {}", bytes(n), show(data));
 
         // send(): write_all() repeats send() until all n bytes are out, like
         // Python's sendall(). The bytes go back unchanged: we never decode
         // them, so invalid UTF-8 or a character cut in two is echoed intact.
-        (&*conn).write_all(data)?;
+        conn.write_all(data)?;
         total += n;
     }
     // ANCHOR_END: echo
 }
 
 /// Runs the lesson: [`listen`] on `addr`, then [`serve`] until Ctrl-C.
-/// Fails when the listening socket cannot be set up or `accept()` fails for good.
 pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
     let listener = listen(addr)?;
     common::logging::listening(local_addr(&listener)?);

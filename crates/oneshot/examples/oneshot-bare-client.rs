@@ -25,6 +25,8 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where the server is: `[HOST] [PORT]`, by default 127.0.0.1 port 7001.
+    // to_socket_addrs() makes an address of them (a name such as
+    // `localhost` is looked up); we take the first.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "7001".into()).parse()?;
@@ -35,7 +37,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // socket(): a TCP socket of the same family as the server's address.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    // connect(): the kernels exchange the TCP handshake; it fails at once
+    // connect(): our kernel and the server's exchange the TCP handshake,
+    // three short packets that open the connection. It fails at once
     // ("connection refused") when nothing listens there. No bind() needed:
     // the kernel picks a free port for our side.
     socket.connect(&addr.into())?;
@@ -45,9 +48,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     // kernel. One send() may take only part of the data (Python: sendall).
     (&socket).write_all(b"Hello, i'm client!")?;
 
-    // recv() until it returns 0 bytes: the server closes after its answer,
-    // so 0 means we have all of it. A single recv() could return only the
-    // first piece of a longer answer.
+    // read_to_end() calls recv() until it returns 0 bytes: the server
+    // closes after its answer, so 0 means we have all of it. A single recv()
+    // could return only the first piece of a longer answer.
     let mut reply = Vec::new();
     (&socket).read_to_end(&mut reply)?;
     eprintln!(

@@ -26,6 +26,8 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where to listen: `[HOST] [PORT]`, by default 127.0.0.1 port 7001.
+    // to_socket_addrs() makes an address of them (a name such as
+    // `localhost` is looked up); we take the first.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "7001".into()).parse()?;
@@ -34,15 +36,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("no address")?;
 
-    // socket(): ask the kernel for a TCP socket, a reliable stream of bytes
-    // (SOCK_STREAM). Its family, IPv4 or IPv6, must match the address.
+    // socket(): ask the kernel (the core of the operating system, which
+    // runs the network) for a TCP socket: a reliable stream of bytes, what
+    // Python calls SOCK_STREAM. Its family, IPv4 or IPv6, must match the
+    // address.
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // bind(): claim the address and port, so that clients know where to call.
     listener.bind(&addr.into())?;
     // listen(1): from now on the kernel answers clients for us and keeps them
     // in a queue until we accept() them; 1 is the queue's length.
     listener.listen(1)?;
-    // getsockname(): the address we really got (port 0 becomes a real port).
+    // getsockname(): the address we really got (port 0 becomes a real
+    // port). as_socket() turns socket2's address type into std's, to print.
     let local = listener
         .local_addr()?
         .as_socket()
@@ -58,9 +63,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     // recv(): wait for bytes and take at most 1024 of them. 1024 counts
     // bytes, not characters. It returns as soon as SOME bytes are there,
     // which for a short message on one machine is the whole message.
+    // (`read` on a socket is recv(). Rust implements it for a *reference*
+    // to a socket, hence `(&conn)`.)
     let mut buffer = [0u8; 1024];
     let n = (&conn).read(&mut buffer)?;
-    // 0 bytes means the client closed without sending anything.
+    // 0 bytes means the client closed without sending anything. The bytes
+    // become text only to be printed: invalid UTF-8 shows as �, no crash.
     let text = String::from_utf8_lossy(&buffer[..n]);
     eprintln!("received {n} bytes from {peer}: {text:?}");
 

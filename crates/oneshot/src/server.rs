@@ -38,10 +38,10 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
 
-    // SO_REUSEADDR: whoever closes first keeps its end of the connection in
-    // TIME_WAIT for a minute. If that is this server (as with a client that
-    // never half-closes), a restart without this option fails with "address
-    // in use". Windows gives the option a riskier meaning: Unix only.
+    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
+    // minute (TIME_WAIT). If that is this server (the tutorial's client never
+    // says "done sending" first), a restart without this option fails with
+    // "address in use". Windows gives the option a riskier meaning: Unix only.
     #[cfg(unix)]
     listener
         .set_reuse_address(true)
@@ -65,9 +65,11 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 /// Accepts one client, reads one message, answers it, closes. Fails when
 /// `accept()`, `recv()` or `send()` fails.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    // Ctrl-C must wake the accept() below. And when `_queue` is dropped, as
+    // Ctrl-C does not kill this server: `common::Shutdown` catches it, so
+    // that we can close properly. To wake the accept() below, it connects to
+    // our own port (the guard tells it where). When `_queue` is dropped, as
     // serve() returns, clients still waiting in the listen() queue get a
-    // normal close (FIN) instead of the reset the kernel would send them.
+    // normal close (FIN), not the reset the kernel would send them.
     let _queue = shutdown.guard_listener(listener)?;
     log::info!("waiting for a client");
     // ANCHOR: accept
@@ -86,10 +88,10 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
     let watch = shutdown.watch(&conn)?;
 
     // ANCHOR: recv
-    // recv(): ONE receive of up to `buffer` bytes (bytes, not characters).
-    // It returns as soon as *some* bytes have arrived, not when the whole
-    // message has: enough for a short greeting, but a long message may come
-    // in several pieces, and this server reads only the first. Lesson 2 loops.
+    // recv() (`read` on a socket): ONE receive of up to `buffer` bytes, not
+    // characters. It returns as soon as *some* bytes have arrived, not the
+    // whole message: enough for a short greeting, but a long message can come
+    // in pieces, and this server reads only the first. Lesson 2 loops.
     let mut buffer = vec![0u8; options.buffer];
     let n = (&conn)
         .read(&mut buffer)
@@ -116,16 +118,15 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
 
     // goodbye(): shutdown(Write), a FIN after the reply ("nothing more from
     // me"), then read and drop what the client still sends, until it closes.
-    // Why? Bytes left unread turn close() into a reset (RST), which can destroy
-    // the reply before the client reads it; a message longer than one recv()
-    // leaves such bytes.
+    // Why? Bytes left unread (a message longer than one recv()) would turn
+    // close() into a reset (RST), which can cost the client the reply.
     let dropped = goodbye(&conn, b"", DRAIN);
     if dropped > 0 {
         let dropped = bytes(dropped);
         log::warn!("dropped {dropped} that the single recv() did not take");
     }
     // close(): dropping the socket closes it. `watch` holds a second handle
-    // to the same socket, so it goes too.
+    // to the same socket (that is how Ctrl-C reaches it), so it goes too.
     drop(watch);
     drop(conn);
     // ANCHOR_END: send
@@ -134,7 +135,6 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
 }
 
 /// Runs the whole lesson: [`listen`] on `addr`, then [`serve`] one client.
-/// Fails when the socket cannot be set up, or the one exchange fails.
 pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
     let listener = listen(addr)?;
     common::logging::listening(local_addr(&listener)?);
