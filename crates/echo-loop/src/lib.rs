@@ -28,11 +28,47 @@
 //! cargo run -p echo-loop --bin client -- 안녕 세상
 //! ```
 //!
-//! | file | what it shows |
-//! |---|---|
-//! | [`server`] (`src/server.rs`) | the accept loop and the receive loop, `Ok(0)` as end of stream |
-//! | [`client`] (`src/client.rs`) | sending and receiving at the same time, half-close at end of input |
-//! | `src/bin/*.rs` | the flags, and nothing else |
+//! # What to read, in order
+//!
+//! | step | file | what it shows |
+//! |---|---|---|
+//! | 1 | `examples/echo-loop-bare-server.rs` | tutorial 003's echo server, call for call: the accept loop and the receive loop, `0` as end of stream |
+//! | 2 | `examples/echo-loop-bare-client.rs` | its client: send, half-close, recv until the server closes |
+//! | 3 | [`server`] (`src/server.rs`) | the same loops, plus Ctrl-C, a clean close for queued clients, one client's error not stopping the server |
+//! | 4 | [`client`] (`src/client.rs`) | sending and receiving at the same time (two threads), so any amount of data goes through |
+//! | 5 | `src/bin/*.rs` | the flags, and nothing else |
+//! | next | the `threaded-echo` lesson | serving many clients at once |
+//!
+//! # What `std::net` does for you
+//!
+//! [`std::net::TcpListener::bind`] is `socket()`, `SO_REUSEADDR` (on Unix),
+//! `bind()` and `listen(128)` in one call, and [`std::io::copy`] from a
+//! connection to itself is this lesson's whole receive loop: `recv()` until
+//! it returns 0, `write_all()` of each piece. This runs as a test:
+//!
+//! ```
+//! use std::io::{self, Read, Write};
+//! use std::net::{Shutdown, TcpListener, TcpStream};
+//!
+//! # fn main() -> io::Result<()> {
+//! // socket() + SO_REUSEADDR + bind() + listen(128):
+//! let listener = TcpListener::bind("127.0.0.1:0")?;
+//! // A client sends, then half-closes: "nothing more from me".
+//! let mut client = TcpStream::connect(listener.local_addr()?)?;
+//! client.write_all("안녕 세상".as_bytes())?;
+//! client.shutdown(Shutdown::Write)?;
+//!
+//! // accept(), then the echo: recv() until 0, sending back each piece.
+//! let (conn, _peer) = listener.accept()?;
+//! let echoed = io::copy(&mut &conn, &mut &conn)?;
+//! drop(conn); // close()
+//!
+//! let mut echo = String::new();
+//! client.read_to_string(&mut echo)?;
+//! assert_eq!((echoed, echo.as_str()), (13, "안녕 세상"));
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod client;
 pub mod server;

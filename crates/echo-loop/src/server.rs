@@ -1,8 +1,9 @@
-//! The echo-loop server: accept clients one after another and echo each one's
-//! bytes back until it closes.
+//! The echo-loop server: accept clients one after another and echo each
+//! one's bytes back until it closes.
 //!
-//! Read [`listen`], then [`serve`], then [`echo_until_closed`]: the socket
-//! calls come in that order.
+//! Read [`listen`], then [`serve`] (the accept loop), then
+//! [`echo_until_closed`] (the receive loop): the socket calls come in that
+//! order, as in the bare step, `examples/echo-loop-bare-server.rs`.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
@@ -10,7 +11,8 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result};
 use common::Shutdown;
 use common::addr::local_addr;
-use common::text::{bytes, show};
+use common::error::is_transient;
+use common::text::{bytes, plural, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// How the server runs.
@@ -22,24 +24,20 @@ pub struct Options {
     pub once: bool,
 }
 
-/// How many connections may wait in the queue while we serve another one.
-/// Tutorial 004 uses 5; the kernel may round it up.
+/// How many clients may wait in the queue while we serve one (tutorial 004: 5).
 pub const BACKLOG: i32 = 5;
 
-/// Creates the listening socket: `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`.
-///
-/// # Errors
-///
-/// When the address is in use, not on this machine, or needs privileges.
+/// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`: the listening socket.
+/// Fails when the address is in use, not on this machine, or needs privileges.
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     // socket(): a TCP socket of the address's family (IPv4 or IPv6).
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
 
-    // SO_REUSEADDR: so that restarting the server right after Ctrl-C works
-    // even while old connections sit in TIME_WAIT (Unix meaning; Windows
-    // gives the option a riskier one, so we leave it off there).
+    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
+    // minute (TIME_WAIT); with this option a restart right after works all
+    // the same. Windows gives the option a riskier meaning: Unix only.
     #[cfg(unix)]
     listener
         .set_reuse_address(true)
@@ -60,28 +58,15 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     Ok(listener)
 }
 
-/// Runs the lesson: listen on `addr` and serve clients until Ctrl-C.
-///
-/// # Errors
-///
-/// When the listening socket cannot be set up or `accept()` fails for good.
-pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    let listener = listen(addr)?;
-    let local = local_addr(&listener)?;
-    common::logging::listening(local);
-    // Ctrl-C wakes the blocked accept() by connecting to us (common::shutdown).
-    shutdown.wake_listener(local);
-    serve(&listener, options, shutdown)
-}
-
-/// The accept loop: one client at a time, until Ctrl-C (or one client, with `once`).
-///
-/// # Errors
-///
-/// When `accept()` fails in a way that retrying cannot fix.
+/// The accept loop: one client at a time, until Ctrl-C (or one client, with
+/// `once`). Fails when `accept()` fails in a way that retrying cannot fix.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    // One buffer for the whole server, reused for every client and every
-    // recv(): no allocation per message.
+    // Ctrl-C does not kill this server: `common::Shutdown` catches it, so
+    // that we can close properly. To wake a blocked accept(), it connects to
+    // our own port (the guard tells it where). When `queue` is dropped,
+    // clients still waiting in the listen() queue get a normal close (FIN).
+    let queue = shutdown.guard_listener(listener)?;
+    // One buffer for the whole server, reused for every recv().
     let mut buffer = vec![0u8; options.buffer];
     let mut served = 0u64;
     // ANCHOR: accept_loop
@@ -103,59 +88,35 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
         let _watch = shutdown.watch(&conn)?;
 
         match echo_until_closed(&conn, peer, &mut buffer) {
+            // After Ctrl-C, the end came from us (see common::shutdown).
+            _ if shutdown.is_requested() => log::info!("closed the connection to {peer}"),
             Ok(total) => log::info!("{peer} closed the connection after {}", bytes(total)),
-            Err(_) if shutdown.is_requested() => {}
             // One client's failure (a reset, say) must not stop the server.
             Err(e) => log::warn!("lost {peer}: {e}"),
         }
-        // close(): dropping `conn` closes this client's socket. The listener
-        // stays open for the next client.
-        drop(conn);
+        // close(): the end of this loop turn drops `conn` (and `_watch`, a
+        // second handle to it), and that closes this client's socket.
         served += 1;
         if options.once || shutdown.is_requested() {
             break;
         }
     }
     // ANCHOR_END: accept_loop
-    // Clients still queued in listen() would get a reset when we exit; give
-    // them a proper close instead (see common::shutdown::close_queued).
-    let queued = common::shutdown::close_queued(listener);
-    // After a Ctrl-C during a client, one of them is our own wake-up call.
-    let waiting = if shutdown.is_requested() {
-        queued.saturating_sub(1)
-    } else {
-        queued
-    };
-    if waiting > 0 {
-        log::info!("closed {waiting} queued connection(s)");
-    }
-    log::info!("server stopped after {served} client(s)");
+    drop(queue);
+    log::info!("server stopped after {}", plural(served, "client"));
     Ok(())
 }
 
-/// Errors of `accept()` that concern one client only, or nobody.
-fn is_transient(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
-    )
-}
-
-/// The receive loop: echo every byte back until the peer closes.
-///
-/// Returns how many bytes were echoed.
-///
-/// # Errors
-///
-/// When `recv()` or `send()` fails, for example when the peer resets.
-pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> io::Result<usize> {
+/// The receive loop: echo every byte back until the peer closes. Returns
+/// how many bytes were echoed; fails when `recv()` or `send()` does (a reset).
+/// `Read` and `Write` are implemented for `&Socket`; they need `mut conn`.
+pub fn echo_until_closed(mut conn: &Socket, peer: SocketAddr, buf: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     // ANCHOR: echo
     loop {
-        // recv(): wait for bytes and take up to buffer.len() of them. `read`
-        // on a socket is recv(). Its three outcomes need three different
-        // answers:
-        let n = match (&*conn).read(buffer) {
+        // recv() (`read` on a socket): wait for bytes, take up to
+        // buf.len() of them. Its three outcomes need three answers:
+        let n = match conn.read(buf) {
             // 0 bytes: the peer closed its sending side (FIN). Nothing more
             // will ever come, so the echo is complete.
             Ok(0) => return Ok(total),
@@ -168,77 +129,25 @@ pub fn echo_until_closed(conn: &Socket, peer: SocketAddr, buffer: &mut [u8]) -> 
             // A real error (a reset peer, say): give up on this client.
             Err(e) => return Err(e),
         };
-        let data = &buffer[..n];
+        let data = &buf[..n];
         log::info!("received {} from {peer}: {}", bytes(n), show(data));
 
         // send(): write_all() repeats send() until all n bytes are out, like
         // Python's sendall(). The bytes go back unchanged: we never decode
         // them, so invalid UTF-8 or a character cut in two is echoed intact.
-        (&*conn).write_all(data)?;
+        conn.write_all(data)?;
         total += n;
     }
     // ANCHOR_END: echo
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpStream;
-    use std::thread;
-
-    fn start(once: bool) -> (SocketAddr, Shutdown, thread::JoinHandle<Result<()>>) {
-        let listener = listen("127.0.0.1:0".parse().expect("addr")).expect("listen");
-        let addr = local_addr(&listener).expect("addr");
-        let shutdown = Shutdown::new();
-        shutdown.wake_listener(addr);
-        let options = Options { buffer: 7, once };
-        let handle = {
-            let shutdown = shutdown.clone();
-            thread::spawn(move || serve(&listener, &options, &shutdown))
-        };
-        (addr, shutdown, handle)
-    }
-
-    fn echo(addr: SocketAddr, data: &[u8]) -> Vec<u8> {
-        let mut conn = TcpStream::connect(addr).expect("connect");
-        conn.write_all(data).expect("send");
-        conn.shutdown(std::net::Shutdown::Write)
-            .expect("half-close");
-        let mut back = Vec::new();
-        conn.read_to_end(&mut back).expect("read");
-        back
-    }
-
-    /// Data far larger than the 7-byte buffer comes back whole, byte for byte.
-    #[test]
-    fn echoes_more_than_the_buffer() {
-        let (addr, shutdown, handle) = start(false);
-        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
-        assert_eq!(echo(addr, &data), data);
-        assert_eq!(echo(addr, b""), b"");
-        shutdown.trigger();
-        handle.join().expect("no panic").expect("clean stop");
-    }
-
-    /// With `once`, the server returns after the first client.
-    #[test]
-    fn once_serves_one_client() {
-        let (addr, _shutdown, handle) = start(true);
-        assert_eq!(echo(addr, b"only me"), b"only me");
-        handle.join().expect("no panic").expect("clean stop");
-    }
-
-    /// Ctrl-C while a client is connected closes it cleanly: it reads 0, not an error.
-    #[test]
-    fn ctrl_c_closes_a_connected_client_cleanly() {
-        let (addr, shutdown, handle) = start(false);
-        let mut conn = TcpStream::connect(addr).expect("connect");
-        conn.write_all(b"ping").expect("send");
-        let mut four = [0u8; 4];
-        conn.read_exact(&mut four).expect("echo");
-        shutdown.trigger();
-        let mut rest = Vec::new();
-        assert_eq!(conn.read_to_end(&mut rest).map_err(|e| e.kind()), Ok(0));
-        handle.join().expect("no panic").expect("clean stop");
-    }
+/// Runs the lesson: [`listen`] on `addr`, then [`serve`] until Ctrl-C.
+pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<()> {
+    let listener = listen(addr)?;
+    common::logging::listening(local_addr(&listener)?);
+    serve(&listener, options, shutdown)
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -1,9 +1,12 @@
 //! Smoke tests: the real `server` and `client` binaries of this lesson, run
-//! as a student runs them, on `--port 0`.
+//! as a student runs them, on `--port 0`; the bare step
+//! (`examples/echo-loop-bare-*.rs`); and the tutorials' own Python programs
+//! as peers (`tests/peers/`).
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown as Half, TcpStream};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::net::{Shutdown as Half, SocketAddr, TcpStream};
 use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
 use testkit::{Proc, Server, TIMEOUT, bin, noise, run};
@@ -17,6 +20,60 @@ fn server() -> PathBuf {
 
 fn client() -> PathBuf {
     bin!("client")
+}
+
+fn peer(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers")
+        .join(name)
+}
+
+/// Starts the bare server on `127.0.0.1`, a free port, and waits for its
+/// `listening on` line; returns it and the address it names.
+fn bare_server() -> (Proc, SocketAddr) {
+    let mut cmd = Command::new(testkit::example("echo-loop-bare-server"));
+    cmd.args(["127.0.0.1", "0"]);
+    let mut proc = Proc::spawn(cmd);
+    let line = proc.wait_for_line("listening on ");
+    let addr = testkit::listening_addr(&line).expect("an address in the listening line");
+    (proc, addr)
+}
+
+/// Runs the bare client against `port` to the end.
+fn bare_client(port: u16) -> testkit::Output {
+    let port = port.to_string();
+    run(
+        &testkit::example("echo-loop-bare-client"),
+        ["127.0.0.1", &port],
+        b"",
+    )
+}
+
+/// Runs a tutorial's Python client with the port as its argument.
+fn python_client(file: &str, port: u16) -> Output {
+    Command::new("python3")
+        .arg(peer(file))
+        .arg(port.to_string())
+        .output()
+        .expect("python3 runs")
+}
+
+/// Starts tutorial 003's Python echo server on a free port; returns it, the
+/// port, and its standard output after the first line (which names the port).
+fn tutorial_003_server() -> (Child, String, BufReader<ChildStdout>) {
+    let mut py = Command::new("python3")
+        .arg(peer("tutorial003_server.py"))
+        .arg("0")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut lines = BufReader::new(py.stdout.take().expect("piped"));
+    let mut first = String::new();
+    lines
+        .read_line(&mut first)
+        .expect("the server's first line");
+    let port = first.split_whitespace().last().expect("a port").to_string();
+    (py, port, lines)
 }
 
 fn connect(server: &Server) -> TcpStream {
@@ -321,4 +378,147 @@ fn privileged_port_is_refused_with_a_hint() {
         "{}",
         out.stderr
     );
+}
+
+/// Tutorial 003's and tutorial 004's Python clients against our server:
+/// each gets its greeting back, Korean and all.
+#[test]
+fn tutorial_python_clients_against_our_server() {
+    let server = Server::start(&server(), [""; 0]);
+    let out = python_client("tutorial003_client.py", server.addr.port());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Received '안녕!'\n");
+    let out = python_client("tutorial004_soc2_client.py", server.addr.port());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "수신자료:  스승의 은혜는 하늘 같아서 . . .\n"
+    );
+}
+
+/// Our client against tutorial 003's Python echo server: the echo comes
+/// back, and the Python server ends after its one client.
+#[test]
+fn our_client_against_the_tutorial_003_server() {
+    let (mut py, port, mut lines) = tutorial_003_server();
+    let out = run(&client(), ["--port", &port, "안녕", "세상"], b"");
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "안녕 세상\n");
+    let mut rest = String::new();
+    lines.read_to_string(&mut rest).expect("its output");
+    assert!(py.wait().expect("exit").success());
+    assert!(rest.contains("안녕 세상"), "{rest}");
+}
+
+// The bare step: examples/echo-loop-bare-server.rs and -client.rs.
+
+/// The bare pair echoes the tutorial's greeting, and the bare server goes
+/// on to serve the next client, one after another.
+#[test]
+fn bare_pair_echo_one_client_after_another() {
+    let (mut server, addr) = bare_server();
+    for _ in 0..2 {
+        let out = bare_client(addr.port());
+        assert_eq!(out.code(), 0, "{}", out.stderr);
+        assert_eq!(out.stdout_text(), "안녕!\n");
+        assert!(out.stderr.contains("received 7 bytes"), "{}", out.stderr);
+    }
+    server.wait_for_line("closed the connection");
+    server.wait_for_line("closed the connection");
+    assert!(server.is_running());
+    assert!(
+        server
+            .stderr()
+            .contains(r#"received 7 bytes from 127.0.0.1:"#)
+    );
+}
+
+/// The bare server echoes any bytes, far more than its 1024-byte buffer,
+/// unchanged; our full client streams them through it.
+#[test]
+fn bare_server_echoes_large_binary_data() {
+    let (_server, addr) = bare_server();
+    let data = noise(1024 * 1024, 7);
+    let port = addr.port().to_string();
+    let out = run(&client(), ["--port", &port, "-q"], &data);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert!(out.stdout == data, "the echo differs from the input");
+}
+
+/// The bare pair and the tutorials' Python programs: 003's and 004's
+/// clients against the bare server, the bare client against 003's server.
+#[test]
+fn bare_pair_with_the_tutorials_python_peers() {
+    let (_server, addr) = bare_server();
+    let out = python_client("tutorial003_client.py", addr.port());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Received '안녕!'\n");
+    let out = python_client("tutorial004_soc2_client.py", addr.port());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("스승의 은혜는"),
+        "{out:?}"
+    );
+
+    let (mut py, port, mut lines) = tutorial_003_server();
+    let out = bare_client(port.parse().expect("a port"));
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "안녕!\n");
+    let mut rest = String::new();
+    lines.read_to_string(&mut rest).expect("its output");
+    assert!(py.wait().expect("exit").success());
+    assert!(rest.contains("Received from"), "{rest}");
+}
+
+/// Step 2's failure: one client's reset ends the bare server (its `?`
+/// passes the error up to main). The full server logs it and goes on: see
+/// `a_resetting_peer_does_not_stop_the_server`.
+#[test]
+fn a_reset_stops_the_bare_server() {
+    let (mut server, addr) = bare_server();
+    let conn = socket2::Socket::from(TcpStream::connect(addr).expect("connect"));
+    server.wait_for_line("connected");
+    // Linger 0 makes close() send a reset (RST) instead of a FIN.
+    conn.set_linger(Some(Duration::ZERO)).expect("linger");
+    drop(conn);
+    let status = server.wait_exit(TIMEOUT);
+    assert_eq!(status.code(), Some(1), "{}", server.stderr());
+    assert!(
+        server.stderr().contains("ConnectionReset"),
+        "{}",
+        server.stderr()
+    );
+}
+
+/// Step 2's failure: Ctrl-C kills the bare server (it has no handler). The
+/// kernel closes the connected client's socket with a FIN, a normal end,
+/// but a client still waiting in the listen() queue gets a reset. The full
+/// server closes both normally: see `sigint_with_clients_connected_closes_them_cleanly`.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_on_the_bare_server_resets_a_queued_client() {
+    use std::os::unix::process::ExitStatusExt;
+    let (mut server, addr) = bare_server();
+    let mut served = TcpStream::connect(addr).expect("connect");
+    served.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    served.write_all(b"hi").expect("send");
+    let mut echo = [0u8; 2];
+    served.read_exact(&mut echo).expect("echo");
+    let mut queued = TcpStream::connect(addr).expect("queued connect");
+    queued.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    server.interrupt();
+    assert_eq!(server.wait_exit(TIMEOUT).signal(), Some(testkit::SIGINT));
+    let mut rest = Vec::new();
+    assert_eq!(served.read_to_end(&mut rest).map_err(|e| e.kind()), Ok(0));
+    assert_eq!(
+        queued.read_to_end(&mut rest).map_err(|e| e.kind()),
+        Err(ErrorKind::ConnectionReset)
+    );
+}
+
+/// The bare client against nothing: exit 1, the OS's words, no panic.
+#[test]
+fn bare_client_refused() {
+    let out = bare_client(testkit::free_tcp_port());
+    assert_eq!(out.code(), 1);
+    assert!(out.stderr.contains("ConnectionRefused"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }

@@ -1,4 +1,5 @@
-# Tutorial 002's TCP server, run as a real peer by tests/smoke.rs.
+# Tutorial 002's TCP server, run as a real peer by tests/smoke.rs and
+# scripts/book-output/oneshot.sh.
 # Adapted only to take the port from the command line (argv[1], 0 for any
 # free port) and to print the port it got, flushed, so the test can connect.
 # Everything else is the tutorial's program.

@@ -1,0 +1,85 @@
+//! Step 1 of the oneshot lesson: tutorial 002's TCP server, call for call,
+//! in Rust. It waits for one client, reads one message, answers, and exits.
+//!
+//! Run it in two terminals:
+//!
+//! ```text
+//! terminal 1:  cargo run -p oneshot --example oneshot-bare-server
+//! terminal 2:  cargo run -p oneshot --example oneshot-bare-client
+//! ```
+//!
+//! Watch for: the server says where it listens, who connected and what came,
+//! then exits by itself. It takes an optional host and port
+//! (`oneshot-bare-server 127.0.0.1 0` lets the system pick a free port).
+//!
+//! Fixed from the tutorial: `write_all` sends the whole reply (the tutorial's
+//! `send` may send only part of it), the client's socket is closed, and a
+//! message that is not valid UTF-8 is printed, never a crash. The full
+//! lesson, `src/server.rs`, adds what Step 2 of the chapter shows.
+
+// ANCHOR: bare
+use std::error::Error;
+use std::io::{Read, Write};
+use std::net::ToSocketAddrs;
+
+use socket2::{Domain, Socket, Type};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    // Where to listen: `[HOST] [PORT]`, by default 127.0.0.1 port 7001.
+    // to_socket_addrs() makes an address of them (a name such as
+    // `localhost` is looked up); we take the first.
+    let mut args = std::env::args().skip(1);
+    let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
+    let port: u16 = args.next().unwrap_or_else(|| "7001".into()).parse()?;
+    let addr = (host.as_str(), port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or("no address")?;
+
+    // socket(): ask the kernel (the core of the operating system, which
+    // runs the network) for a TCP socket: a reliable stream of bytes, what
+    // Python calls SOCK_STREAM. Its family, IPv4 or IPv6, must match the
+    // address.
+    let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    // bind(): claim the address and port, so that clients know where to call.
+    listener.bind(&addr.into())?;
+    // listen(1): from now on the kernel answers clients for us and keeps them
+    // in a queue until we accept() them; 1 is the queue's length.
+    listener.listen(1)?;
+    // getsockname(): the address we really got (port 0 becomes a real
+    // port). as_socket() turns socket2's address type into std's, to print.
+    let local = listener
+        .local_addr()?
+        .as_socket()
+        .ok_or("not an IP socket")?;
+    eprintln!("listening on {local}");
+
+    // accept(): wait for a client. It returns a NEW socket for this one
+    // client; `listener` only ever takes new connections.
+    let (conn, peer) = listener.accept()?;
+    let peer = peer.as_socket().ok_or("not an IP socket")?;
+    eprintln!("{peer} connected");
+
+    // recv(): wait for bytes and take at most 1024 of them. 1024 counts
+    // bytes, not characters. It returns as soon as SOME bytes are there,
+    // which for a short message on one machine is the whole message.
+    // (`read` on a socket is recv(). Rust implements it for a *reference*
+    // to a socket, hence `(&conn)`.)
+    let mut buffer = [0u8; 1024];
+    let n = (&conn).read(&mut buffer)?;
+    // 0 bytes means the client closed without sending anything. The bytes
+    // become text only to be printed: invalid UTF-8 shows as �, no crash.
+    let text = String::from_utf8_lossy(&buffer[..n]);
+    eprintln!("received {n} bytes from {peer}: {text:?}");
+
+    // send(): write_all() calls send() until every byte is handed to the
+    // kernel. One send() may take only part of the data (Python: sendall).
+    (&conn).write_all(b"Hello, i'm server!")?;
+    eprintln!("sent the reply; closing");
+
+    // close(): dropping a socket closes it. The client's socket first (the
+    // tutorial forgot it), then the listening one, at the end of main.
+    drop(conn);
+    Ok(())
+}
+// ANCHOR_END: bare
