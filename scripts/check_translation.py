@@ -30,9 +30,10 @@ The check:
 
 Messages that must stay English are left out of the template, so nobody has
 to "translate" them: a code block's string literals (what the programs
-print; the logs stay English) and a block that only includes a generated
-output file (docs/src/output/...). A block can also be skipped by hand with
-`<!-- i18n:skip -->` before it.
+print; the logs stay English), a block that only includes a generated
+output file (docs/src/output/...), and the messages of generated Markdown
+a page includes whole (docs/src/bench/results.md). A block can also be
+skipped by hand with `<!-- i18n:skip -->` before it.
 
 It installs what is missing: gettext (apt-get) and mdbook-i18n-helpers
 (cargo install --locked).
@@ -185,6 +186,40 @@ def generated_outputs():
     return texts
 
 
+def generated_markdown():
+    """The messages of generated Markdown that pages include whole (the
+    benchmark results, docs/src/bench/results.md), and the pages that
+    include it: {msgid: {"src/bench.md", ...}}. They are extracted with the
+    same tool, from a throwaway book made of just those files."""
+    files = {}
+    for page in SRC.rglob("*.md"):
+        for m in INCLUDE.finditer(page.read_text(encoding="utf-8")):
+            path = (page.parent / m.group(1)).resolve()
+            if path.suffix == ".md" and path.is_file():
+                files.setdefault(path, set()).add(page.relative_to(DOCS).as_posix())
+    if not files:
+        return {}
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        book = pathlib.Path(tmp)
+        (book / "src").mkdir()
+        (book / "book.toml").write_text('[book]\ntitle = "generated"\nsrc = "src"\n')
+        summary = ["# Summary", ""]
+        for i, path in enumerate(sorted(files)):
+            (book / "src" / f"generated-{i}.md").write_text(path.read_text(encoding="utf-8"))
+            summary.append(f"- [generated-{i}](generated-{i}.md)")
+        (book / "src" / "SUMMARY.md").write_text("\n".join(summary) + "\n")
+        config = {"xgettext": {"pot-file": "messages.pot", "granularity": 0}}
+        subprocess.run(["mdbook", "build", str(book), "-d", str(book / "out")], check=True,
+                       env=env(MDBOOK_OUTPUT=json.dumps(config)), stderr=subprocess.DEVNULL)
+        for e in read_po(book / "out" / "messages.pot"):
+            for ref in e.refs:
+                m = re.fullmatch(r"src/generated-(\d+)\.md(?::\d+)?", ref)
+                if m:
+                    out.setdefault(e.msgid, set()).update(files[sorted(files)[int(m.group(1))]])
+    return out
+
+
 def stays_english(msgid, outputs):
     """True for a message a translator must not touch: one string literal
     of a code block, or a code block that only shows a generated output."""
@@ -202,10 +237,20 @@ def extract(dest, granularity):
                    env=env(MDBOOK_OUTPUT=json.dumps(config)), stderr=subprocess.DEVNULL)
     text = (pathlib.Path(dest) / "messages.pot").read_text(encoding="utf-8")
     outputs = generated_outputs()
+    generated = generated_markdown()
+
+    def keep(block):
+        e = Entry(block)
+        if e.msgid is None or e.msgid == "":
+            return True
+        if stays_english(e.msgid, outputs):
+            return False
+        # A message of generated Markdown, used nowhere else.
+        pages = {ref.split(":")[0] for ref in e.refs}
+        return not (e.msgid in generated and pages <= generated[e.msgid])
+
     blocks = re.split(r"\n\s*\n", text.strip("\n"))
-    kept = [b for b in blocks
-            if (e := Entry(b)).msgid is None or e.msgid == "" or not stays_english(e.msgid, outputs)]
-    return "\n\n".join(kept) + "\n"
+    return "\n\n".join(b for b in blocks if keep(b)) + "\n"
 
 
 def msgmerge(po, pot, out):
