@@ -12,12 +12,44 @@
 //! Exit codes are chosen, as command-line tools do: 0 for success, 1 for a
 //! failure at run time (the network said no), 2 for bad usage (a flag that
 //! makes no sense). clap already exits with 2 for flags it cannot parse.
+//!
+//! # Hints, in English or Korean
+//!
+//! Every hint is a row of the table [`crate::hints::Hint`], which holds its
+//! English and its Korean text. When the locale is Korean (the first set of
+//! `LC_ALL`, `LC_MESSAGES`, `LANG` begins with `ko`), [`report`] prints
+//! `힌트: ` and the Korean text; otherwise `hint: ` and the English one. The
+//! `error:` line keeps the OS's words in every language, and the exit code
+//! does not change.
+//!
+//! [`report`] picks the hint from the error (connection refused, address in
+//! use, ...). A lesson that knows better names a row of the table as context:
+//!
+//! ```
+//! use anyhow::Context;
+//! use common::hints::Hint;
+//!
+//! let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+//! let err = anyhow::Error::new(e)
+//!     .context(Hint::ChannelTaken { channel: 3 })
+//!     .context("could not listen on 00:00:00:00:00:00 channel 3");
+//! let hint = common::error::hint_in(&err, &common::error::Hints::server("x"), common::hints::Lang::Korean);
+//! assert!(hint.is_some_and(|h| h.contains("3번 채널")));
+//! ```
+//!
+//! A new hint gets a new row in [`crate::hints`], in both languages (the
+//! compiler refuses one without the other).
+//!
+//! The older way, `.context(Hint("...".into()))` with this module's [`Hint`],
+//! still works but is English only: under a Korean locale its text follows
+//! `힌트: ` untranslated. Lessons move their hints to the table.
 
 use std::fmt;
 use std::io;
 use std::process::ExitCode;
 
 use crate::addr::HostNotFound;
+use crate::hints::{self, Lang};
 
 /// Exit code for a failure at run time.
 pub const EXIT_FAILURE: u8 = 1;
@@ -39,6 +71,9 @@ impl std::error::Error for UsageError {}
 
 /// A hint chosen by the lesson itself, attached as context:
 /// `.context(Hint("...".into()))`. It wins over the hints [`report`] picks.
+///
+/// English only, even under a Korean locale: name a row of
+/// [`crate::hints::Hint`] instead, which has both languages.
 #[derive(Debug)]
 pub struct Hint(pub String);
 
@@ -86,8 +121,7 @@ impl Hints {
 }
 
 /// The hint when the program reading our standard output went away.
-pub const STDOUT_CLOSED: &str = "the program reading this one's output stopped reading \
-     (`head`, say): the connection itself was fine";
+pub const STDOUT_CLOSED: &str = hints::STDOUT_CLOSED;
 
 /// The first `io::Error` in the chain of causes, where the OS said why.
 fn io_error(err: &anyhow::Error) -> Option<&io::Error> {
@@ -95,17 +129,32 @@ fn io_error(err: &anyhow::Error) -> Option<&io::Error> {
         .find_map(|cause| cause.downcast_ref::<io::Error>())
 }
 
-/// The hint for an error, if there is one a student can act on.
+/// The hint for an error, if there is one a student can act on, in English.
 pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
+    hint_in(err, hints, Lang::English)
+}
+
+/// The hint for an error in `lang`: a row of the table that the lesson
+/// attached, else a lesson's own English [`Hint`], else the row that
+/// [`hint_from_error`] picks.
+pub fn hint_in(err: &anyhow::Error, hints: &Hints, lang: Lang) -> Option<String> {
     // A context value is found by `downcast_ref` on the error itself, however
     // deep in the chain it was attached.
+    if let Some(hint) = err.downcast_ref::<hints::Hint>() {
+        return Some(hint.text(lang));
+    }
     if let Some(Hint(text)) = err.downcast_ref::<Hint>() {
         return Some(text.clone());
     }
+    hint_from_error(err, hints).map(|hint| hint.text(lang))
+}
+
+/// The row of the hint table for what went wrong: a host name that does not
+/// resolve, or the kind of the OS error.
+pub fn hint_from_error(err: &anyhow::Error, hints: &Hints) -> Option<hints::Hint> {
+    use hints::Hint as H;
     if err.chain().any(|c| c.is::<HostNotFound>()) {
-        return Some(
-            "check the spelling of --host, or give an IP address such as 127.0.0.1 or ::1".into(),
-        );
+        return Some(H::UnknownHost);
     }
     let io = io_error(err)?;
     // Our own standard output, not the network: `client | head -c 10`.
@@ -113,42 +162,25 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
         .chain()
         .any(|cause| cause.to_string().contains("standard output"));
     if to_stdout && io.kind() == io::ErrorKind::BrokenPipe {
-        return Some(STDOUT_CLOSED.into());
+        return Some(H::StdoutClosed);
     }
-    let text = match io.kind() {
-        io::ErrorKind::ConnectionRefused => format!(
-            "is the server running? Start it first, in another terminal: {}",
-            hints.start_server()
-        ),
-        io::ErrorKind::AddrInUse => "another program is using that port, perhaps a server \
-             you started earlier that is still running: stop it (Ctrl-C in its terminal), \
-             or pick another port with --port"
-            .into(),
-        io::ErrorKind::PermissionDenied => "ports below 1024 are reserved for the \
-             administrator: use a port from 1024 up, such as the lesson's default"
-            .into(),
-        io::ErrorKind::AddrNotAvailable => "that address does not belong to this machine: \
-             use 127.0.0.1 (or ::1), or an address that `ip addr` lists"
-            .into(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "the other side did not \
-             answer in time: is it running, and is --host right?"
-            .into(),
-        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => "the other \
-             side closed the connection abruptly (a reset): it may have crashed, been \
-             stopped, or closed with data it had not read"
-            .into(),
-        io::ErrorKind::BrokenPipe => "the other side closed the connection before we \
-             finished sending"
-            .into(),
-        io::ErrorKind::NetworkUnreachable | io::ErrorKind::HostUnreachable => "there is no \
-             route to that address: check --host (127.0.0.1 always works on one machine)"
-            .into(),
-        _ if is_family_unsupported(io) => "this system does not support that kind of \
-             socket (address family not supported)"
-            .into(),
+    let hint = match io.kind() {
+        io::ErrorKind::ConnectionRefused => H::ServerNotRunning {
+            command: hints.start_server(),
+        },
+        io::ErrorKind::AddrInUse => H::PortInUse,
+        io::ErrorKind::PermissionDenied => H::ReservedPort,
+        io::ErrorKind::AddrNotAvailable => H::AddressNotHere,
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => H::NoAnswerInTime,
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted => H::ConnectionReset,
+        io::ErrorKind::BrokenPipe => H::PeerClosedFirst,
+        io::ErrorKind::NetworkUnreachable | io::ErrorKind::HostUnreachable => H::NoRoute,
+        _ if is_family_unsupported(io) => H::FamilyUnsupported,
+        // Its advice (--max-clients) is a server's.
+        _ if is_out_of_files(io) && hints.server_flags.is_none() => H::OutOfFiles,
         _ => return None,
     };
-    Some(text)
+    Some(hint)
 }
 
 /// `EAFNOSUPPORT`, "address family not supported": the OS has no sockets of
@@ -197,32 +229,49 @@ pub fn is_out_of_files(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(EMFILE | ENFILE))
 }
 
-/// The hint for [`is_out_of_files`].
-pub const OUT_OF_FILES: &str = "every connection uses a file descriptor, and this process \
-     has none left: raise the limit (`ulimit -n 65536` in the shell that starts the server) \
-     or lower --max-clients";
+/// The hint for [`is_out_of_files`], in English (for a log line; an error
+/// gets it in the user's language from [`report`]).
+pub const OUT_OF_FILES: &str = hints::OUT_OF_FILES;
 
-/// The whole chain of causes on one line, "context: cause: ...", without a
-/// [`Hint`] attached as context (it gets its own `hint:` line).
+/// The whole chain of causes on one line, "context: cause: ...", without the
+/// hint attached as context (it gets its own `hint:` line).
 pub fn error_line(err: &anyhow::Error) -> String {
-    let hint = err.downcast_ref::<Hint>().map(|h| h.0.as_str());
+    let lesson_hint = err.downcast_ref::<Hint>().map(|h| h.0.clone());
+    let table_hint = err.downcast_ref::<hints::Hint>().map(hints::Hint::en);
     err.chain()
         .map(|cause| cause.to_string())
-        .filter(|text| Some(text.as_str()) != hint)
+        .filter(|text| Some(text) != lesson_hint.as_ref() && Some(text) != table_hint.as_ref())
         .collect::<Vec<_>>()
         .join(": ")
+}
+
+/// The lines [`report`] prints for `err` in `lang`: `error: ...`, then the
+/// hint line if there is a hint.
+pub fn report_lines(err: &anyhow::Error, hints: &Hints, lang: Lang) -> Vec<String> {
+    let mut lines = vec![format!("error: {}", error_line(err))];
+    if let Some(hint) = hint_in(err, hints, lang) {
+        lines.push(format!("{}: {hint}", lang.hint_label()));
+    }
+    lines
+}
+
+/// A hint line for a program that prints one without [`report`]:
+/// `hint: ...` or `힌트: ...`, in the locale's language.
+pub fn hint_line(hint: &hints::Hint) -> String {
+    let lang = Lang::from_env();
+    format!("{}: {}", lang.hint_label(), hint.text(lang))
 }
 
 /// Prints `error:` and `hint:` for a failed run, and picks the exit code.
 ///
 /// Call it at the end of `main`: `common::error::report(run(&args), &hints)`.
+/// The hint is in the locale's language ([`Lang::from_env`]).
 pub fn report(result: anyhow::Result<()>, hints: &Hints) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", error_line(&err));
-            if let Some(hint) = hint_for(&err, hints) {
-                eprintln!("hint: {hint}");
+            for line in report_lines(&err, hints, Lang::from_env()) {
+                eprintln!("{line}");
             }
             if err.chain().any(|c| c.is::<UsageError>()) {
                 ExitCode::from(EXIT_USAGE)
@@ -333,5 +382,91 @@ mod tests {
         assert_eq!(report(runtime, &client_hints()), ExitCode::from(1));
         let usage = Err(anyhow::Error::new(UsageError("bad".into()))).context("while parsing");
         assert_eq!(report(usage, &client_hints()), ExitCode::from(2));
+    }
+
+    /// Under a Korean locale the hint line starts `힌트:` and is Korean; the
+    /// error line keeps the OS's words; the exit code is the same.
+    #[test]
+    fn korean_hint_line() {
+        let err = os(io::ErrorKind::ConnectionRefused);
+        let lines = report_lines(&err, &client_hints(), Lang::Korean);
+        assert_eq!(
+            lines[0],
+            "error: could not do it at 127.0.0.1:1: connection refused"
+        );
+        assert_eq!(
+            lines[1],
+            "힌트: 서버가 실행 중인가요? 먼저 다른 터미널에서 서버를 시작하세요: \
+             cargo run -p echo-loop --bin server -- --port 4000"
+        );
+        let english = report_lines(&err, &client_hints(), Lang::English);
+        assert_eq!(english[0], lines[0]);
+        assert!(
+            english[1].starts_with("hint: is the server running?"),
+            "{english:?}"
+        );
+    }
+
+    /// Every OS error with an English hint has a Korean one too.
+    #[test]
+    fn each_common_error_has_a_korean_hint() {
+        let kinds = [
+            io::ErrorKind::ConnectionRefused,
+            io::ErrorKind::AddrInUse,
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::AddrNotAvailable,
+            io::ErrorKind::TimedOut,
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::BrokenPipe,
+            io::ErrorKind::NetworkUnreachable,
+        ];
+        for kind in kinds {
+            let hint = hint_in(&os(kind), &client_hints(), Lang::Korean).expect("a hint");
+            assert!(
+                hint.chars().any(|c| ('가'..='힣').contains(&c)),
+                "{kind:?}: {hint}"
+            );
+        }
+    }
+
+    /// A lesson names a row of the table: it wins over the general hint, is
+    /// printed in the locale's language, and stays out of the error line.
+    #[test]
+    fn a_row_named_by_the_lesson() {
+        let err = anyhow::Error::new(io::Error::from(io::ErrorKind::AddrInUse))
+            .context(hints::Hint::ChannelTaken { channel: 3 })
+            .context("could not listen on 00:00:00:00:00:00 channel 3");
+        let en = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::English);
+        assert!(en[1].starts_with("hint: channel 3 is taken"), "{en:?}");
+        let ko = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::Korean);
+        assert!(ko[1].starts_with("힌트: 그 어댑터의 3번 채널"), "{ko:?}");
+        assert!(!ko[0].contains("channel 3 is taken"), "{ko:?}");
+        assert!(ko[0].ends_with("address in use"), "{ko:?}");
+    }
+
+    /// A lesson's own English hint (the older `Hint(String)`) still works
+    /// under a Korean locale: the label is Korean, the text stays English.
+    #[test]
+    fn an_english_only_hint_under_korean() {
+        let err = os(io::ErrorKind::ConnectionRefused).context(Hint("special".into()));
+        let lines = report_lines(&err, &client_hints(), Lang::Korean);
+        assert_eq!(lines[1], "힌트: special");
+    }
+
+    /// No file descriptor left: a server gets the ulimit hint, a client none.
+    #[cfg(unix)]
+    #[test]
+    fn out_of_files_is_a_server_hint() {
+        let err = || anyhow::Error::new(io::Error::from_raw_os_error(EMFILE));
+        let server = hint_from_error(&err(), &Hints::server("event-loop"));
+        assert_eq!(server, Some(hints::Hint::OutOfFiles));
+        assert_eq!(hint_from_error(&err(), &client_hints()), None);
+    }
+
+    /// An error with no hint prints only its `error:` line.
+    #[test]
+    fn no_hint_no_hint_line() {
+        let lines = report_lines(&anyhow::anyhow!("plain"), &client_hints(), Lang::Korean);
+        assert_eq!(lines, ["error: plain"]);
     }
 }

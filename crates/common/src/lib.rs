@@ -14,6 +14,7 @@
 //! | [`logging`] | one log format for the whole workspace, with level, file and line |
 //! | [`duration`] | durations as people type them: `500ms`, `1.5s`, `5m` |
 //! | [`error`] | the `error:` and `hint:` lines, the exit codes 0, 1 and 2, and which OS errors a server can shrug off |
+//! | [`hints`] | every hint in English and Korean, and the locale (`LANG=ko_KR.UTF-8`) that picks one |
 //! | [`input`] | an interactive client's typed lines and Ctrl-C, on one channel |
 //! | [`shutdown`] | Ctrl-C and SIGTERM: stop a server that is blocked in `accept()` or `recv()`; close queued clients and say goodbye with a FIN |
 //! | [`text`] | show received bytes in a log line without ever failing on bad UTF-8; plurals |
@@ -22,6 +23,7 @@ pub mod addr;
 pub mod cli;
 pub mod duration;
 pub mod error;
+pub mod hints;
 pub mod input;
 pub mod logging;
 pub mod shutdown;
