@@ -48,6 +48,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("that host has no address")?;
 
+    // ANCHOR: calls
     // socket(): a UDP socket of the server's family. No bind(): the kernel
     // picks a free local port for us at the first send.
     let domain = Domain::for_address(server);
@@ -74,5 +75,6 @@ fn run() -> Result<(), Box<dyn Error>> {
         return Err(format!("a datagram from {from}, not from the server {server}").into());
     }
     println!("{} {from}", String::from_utf8_lossy(&buffer[..n]));
+    // ANCHOR_END: calls
     Ok(())
 }

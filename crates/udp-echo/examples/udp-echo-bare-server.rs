@@ -49,6 +49,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         .next()
         .ok_or("that host has no address")?;
 
+    // ANCHOR: calls
     // socket(): a UDP socket (DGRAM: whole messages, no connection) of the
     // address's family, IPv4 or IPv6. Python's socket(AF_INET, SOCK_DGRAM).
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
@@ -84,4 +85,5 @@ fn run() -> Result<(), Box<dyn Error>> {
             eprintln!("could not send back to {peer}: {e}");
         }
     }
+    // ANCHOR_END: calls
 }

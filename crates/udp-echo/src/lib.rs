@@ -69,6 +69,11 @@ pub const MAX_PAYLOAD_V4: usize = 65_507;
 /// bytes of UDP header (IPv6 counts its 40-byte header apart).
 pub const MAX_PAYLOAD_V6: usize = 65_527;
 
+/// `WSAEMSGSIZE`, Windows' "message too long": there, `recvfrom()` fails
+/// with it when a datagram did not fit the buffer (the start of it is in
+/// the buffer, the rest is gone), where Linux and macOS cut it silently.
+pub const WSAEMSGSIZE: i32 = 10040;
+
 /// How long the client waits for each answer, unless `--timeout` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 

@@ -1,8 +1,7 @@
-//! The udp-echo server: send every datagram back to whoever sent it.
-//!
-//! The bare server of step 1, grown up: Ctrl-C stops it cleanly, a datagram
-//! too long for `--buffer` is reported instead of cut, and `--drop-every`
-//! loses datagrams on purpose. Read [`bind`], [`serve`], then [`run`].
+//! The udp-echo server: the bare server of step 1, grown up. Ctrl-C stops
+//! it cleanly, a datagram too long for `--buffer` is reported instead of
+//! cut, and `--drop-every` loses datagrams on purpose. Read [`bind`],
+//! [`serve`], then [`run`].
 
 use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
@@ -12,6 +11,8 @@ use anyhow::{Context, Result};
 use common::Shutdown;
 use common::text::{bytes, plural, show};
 use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::WSAEMSGSIZE;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -25,10 +26,7 @@ pub struct Options {
 
 /// `socket()` and `bind()`: all the setup a UDP server needs. The socket
 /// goes to std at the end, whose `recv_from` fills a plain byte buffer.
-///
-/// # Errors
-///
-/// When the address is in use, not on this machine, or needs privileges.
+/// Fails when the address is in use, not on this machine, or needs privileges.
 pub fn bind(addr: SocketAddr) -> Result<UdpSocket> {
     // ANCHOR: bind
     // socket(): a UDP socket of the address's family (IPv4 or IPv6).
@@ -54,11 +52,10 @@ pub fn bind(addr: SocketAddr) -> Result<UdpSocket> {
 /// how many datagrams came; fails only when receiving fails for good.
 pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Result<u64> {
     // One byte more than the longest datagram we echo. recvfrom() cuts a
-    // datagram that does not fit, without a word, on every system; but one
-    // that fills even the extra byte was too long, and we can tell.
+    // datagram that does not fit, without a word (Windows: with an error);
+    // but one that fills even the extra byte was too long, and we can tell.
     let mut buffer = vec![0u8; options.buffer + 1];
     let mut received = 0;
-    // ANCHOR: serve
     loop {
         // ANCHOR: recv
         // recvfrom(): wait for the next datagram, and learn who sent it, which
@@ -69,10 +66,14 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
             Ok(datagram) => datagram,
             // A signal interrupted the wait; nothing was lost.
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            // Windows reports here that an *earlier* sendto() bounced (ICMP
-            // "port unreachable"): a client that has gone, not us. Go on.
-            Err(e) if e.kind() == ErrorKind::ConnectionReset => {
-                log::warn!("a client we answered earlier is gone: {e}");
+            // Windows only: an *earlier* sendto() bounced (ICMP "port
+            // unreachable": a client has gone), or a datagram did not fit
+            // even the extra byte (WSAEMSGSIZE). One datagram lost: go on.
+            Err(e)
+                if e.kind() == ErrorKind::ConnectionReset
+                    || e.raw_os_error() == Some(WSAEMSGSIZE) =>
+            {
+                log::warn!("one datagram was lost: {e}");
                 continue;
             }
             Err(e) => return Err(e).context("could not receive a datagram"),
@@ -105,6 +106,7 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
             show(data)
         );
 
+        // ANCHOR: echo
         // --drop-every N: pretend the network lost every Nth datagram, so the
         // client's timeout and retry can be watched on one machine.
         if options.drop_every.is_some_and(|n| received % n.get() == 0) {
@@ -120,8 +122,8 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
             // One client's trouble must not stop the server for the others.
             Err(e) => log::warn!("could not send {} back to {peer}: {e}", bytes(len)),
         }
+        // ANCHOR_END: echo
     }
-    // ANCHOR_END: serve
     Ok(received)
 }
 
