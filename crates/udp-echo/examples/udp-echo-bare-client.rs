@@ -38,11 +38,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The program. Any error ends it: `?` hands it to `main`, which prints it.
+/// (`Box<dyn Error>` holds an error of any type, an I/O error or our text.)
 fn run() -> Result<(), Box<dyn Error>> {
+    // [HOST] [PORT], both optional; args() starts with the program's name.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port = args.next().unwrap_or_else(|| "7001".into());
     let port: u16 = port.parse().map_err(|_| "PORT is a number, 0 to 65535")?;
+    // One socket address from HOST and PORT. A name such as localhost is
+    // looked up; an address such as 127.0.0.1 or ::1 is taken as it is.
     let server: SocketAddr = (host.as_str(), port)
         .to_socket_addrs()?
         .next()
@@ -64,6 +69,8 @@ fn run() -> Result<(), Box<dyn Error>> {
     socket.send_to("Hello!".as_bytes(), server)?;
 
     // recvfrom(): the next datagram that reaches our port, and its sender.
+    // When TIMEOUT passes first, it fails with "would block" (Linux, macOS)
+    // or "timed out" (Windows).
     let mut buffer = [0u8; 65_536];
     let (n, from) = socket.recv_from(&mut buffer).map_err(|e| match e.kind() {
         WouldBlock | TimedOut => format!("no reply from {server} within {TIMEOUT:?}"),
@@ -74,6 +81,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     if from != server {
         return Err(format!("a datagram from {from}, not from the server {server}").into());
     }
+    // The answer as text (lossily, never failing), and who sent it.
     println!("{} {from}", String::from_utf8_lossy(&buffer[..n]));
     // ANCHOR_END: calls
     Ok(())

@@ -39,11 +39,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// The program. Any error ends it: `?` hands it to `main`, which prints it.
+/// (`Box<dyn Error>` holds an error of any type, an I/O error or our text.)
 fn run() -> Result<(), Box<dyn Error>> {
+    // [HOST] [PORT], both optional; args() starts with the program's name.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port = args.next().unwrap_or_else(|| "7001".into());
     let port: u16 = port.parse().map_err(|_| "PORT is a number, 0 to 65535")?;
+    // One socket address from HOST and PORT. A name such as localhost is
+    // looked up; an address such as 127.0.0.1 or ::1 is taken as it is.
     let addr: SocketAddr = (host.as_str(), port)
         .to_socket_addrs()?
         .next()
@@ -62,6 +67,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     // buffer (socket2's fills uninitialised memory, which needs `unsafe`).
     let socket = UdpSocket::from(socket);
     // getsockname(): the real address, with the real port when PORT was 0.
+    // Messages go to standard error, like a log; standard output is for data.
     eprintln!("listening on {}", socket.local_addr()?);
 
     let mut buffer = [0u8; BUFFER];
@@ -77,6 +83,8 @@ fn run() -> Result<(), Box<dyn Error>> {
                 continue;
             }
         };
+        // The bytes as text, for people: a byte that is not UTF-8 shows as
+        // `�`, and {text:?} puts quotes around it and escapes a newline.
         let text = String::from_utf8_lossy(&buffer[..n]);
         eprintln!("received {n} bytes from {peer}: {text:?}");
         // sendto(): the same bytes back to the sender's address, as one

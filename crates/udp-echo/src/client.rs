@@ -1,7 +1,6 @@
-//! The udp-echo client: the bare client of step 1, grown up. Each message
-//! goes out as one datagram; `connect()` lets the kernel filter what comes
-//! back. Read [`run`], then the socket calls of [`Client`]; what happens when
-//! no echo comes is in `retry.rs`: read it next.
+//! The udp-echo client: the bare client of step 1, grown up. Read [`run`],
+//! then the socket calls of [`Client`]. What happens when no echo comes
+//! (retries, late answers) is in `retry.rs`: read it next.
 
 use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::net::SocketAddr;
@@ -15,19 +14,19 @@ use common::shutdown::Watch;
 use common::text::{bytes, plural, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::retry::Options;
-use crate::{LONGEST_LINE, MAX_PAYLOAD_V6};
+use crate::{LONGEST_LINE, MAX_PAYLOAD_V6, retry::Options};
 
 /// Sends each of `messages` (or, without any, each line of standard input)
 /// as one datagram, and prints each echo on standard output. Fails when no
 /// echo comes after every retry, or a message cannot be sent.
 pub fn run(mut client: Client, messages: &[String]) -> Result<()> {
-    let shutdown = client.shutdown.clone();
+    // Messages arrive on a channel: from a thread reading standard input
+    // (which also reports Ctrl-C there), or from the arguments.
     let inputs = if messages.is_empty() {
         if io::stdin().is_terminal() {
             log::info!("type lines to send, one datagram each; Ctrl-D ends");
         }
-        input::lines(BufReader::new(io::stdin()), LONGEST_LINE, &shutdown)
+        input::lines(BufReader::new(io::stdin()), LONGEST_LINE, &client.shutdown)
     } else {
         arguments(messages)
     };
@@ -56,7 +55,7 @@ pub fn run(mut client: Client, messages: &[String]) -> Result<()> {
         echoed += 1;
     }
     let echoed = plural(echoed, "message");
-    if shutdown.is_requested() {
+    if client.shutdown.is_requested() {
         log::info!("stopped by Ctrl-C after {echoed} echoed");
     } else {
         log::info!("done: {echoed} sent and echoed");
@@ -75,8 +74,8 @@ fn arguments(messages: &[String]) -> Receiver<Input> {
     rx
 }
 
-/// A UDP socket connected to one echo server. Its methods below are the
-/// socket calls; [`Client::echo`], in `retry.rs`, decides when to make them.
+/// A UDP socket connected to one echo server. Its methods here are the socket
+/// calls; `retry.rs` (which sees the `pub(crate)` fields) decides when to call them.
 pub struct Client {
     pub(crate) socket: Socket,
     pub(crate) server: SocketAddr,
@@ -142,7 +141,8 @@ impl Client {
         // SO_RCVTIMEO: recv() gives up once `timeout` has passed ("would
         // block" or "timed out", depending on the system).
         self.socket.set_read_timeout(Some(timeout))?;
-        // recv(): one whole datagram. Thanks to connect(), only the server's.
+        // recv(), which socket2 spells read() on a &Socket: one whole
+        // datagram. Thanks to connect(), only the server's.
         let n = (&self.socket).read(&mut self.buffer)?;
         // ANCHOR_END: recv
         Ok(self.buffer[..n].to_vec())

@@ -7,12 +7,11 @@
 //!    waits in `recvfrom()` with none: forever, if its datagram was lost.
 //! 2. **After the deadline, send again**, `--retries` times at most.
 //! 3. **A late echo is never the answer.** After a retry, two echoes of
-//!    "one" may come, the second while we already wait for the echo of
-//!    "two". So before each send we throw away whatever is waiting (it can
-//!    only answer an earlier attempt), and only a datagram equal to what we
-//!    sent is the answer: an echo is known in advance. The price: this works
-//!    with echo servers only. A protocol whose answers differ from the
-//!    requests numbers its messages instead (see the exercises).
+//!    "one" may come, the second while we wait for the echo of "two". So
+//!    before each send we throw away what is waiting (it can only answer an
+//!    earlier attempt), and only a datagram equal to what we sent is the
+//!    answer. The price: echo servers only; a protocol whose answers differ
+//!    from its requests numbers its messages instead (see the exercises).
 //! 4. **Say why it gave up.** "Refused" (the server's machine said nothing
 //!    listens on that port) and silence get different hints.
 
@@ -45,9 +44,9 @@ impl Client {
     /// message cannot be sent at all (too long for one datagram, say).
     pub fn echo(&mut self, message: &[u8]) -> Result<Option<Vec<u8>>> {
         let server = self.server;
-        let attempts = self.options.retries.saturating_add(1);
+        let attempts = self.options.retries.saturating_add(1); // 1 + --retries, no overflow
         let timeout = self.options.timeout;
-        let mut refused = None;
+        let mut refused = None; // the last attempt's refusal, if any: it picks the hint
         // ANCHOR: attempts
         for attempt in 1..=attempts {
             if attempt > 1 {
@@ -117,15 +116,16 @@ impl Client {
                     bytes(other.len()),
                     show(&other)
                 ),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {} // a signal: wait again
                 Err(e) => return Err(e),
             }
         }
         // ANCHOR_END: wait
     }
 
-    /// Takes every datagram already waiting and throws it away: `recv()` on
-    /// a non-blocking socket, which says "would block" once none is left.
+    /// Takes every datagram already waiting and throws it away: `recv()`
+    /// (socket2's `read()`) on a non-blocking socket, which says "would
+    /// block" once none is left.
     fn discard_late_answers(&mut self) -> io::Result<()> {
         self.socket.set_nonblocking(true)?;
         // ANCHOR: discard
@@ -205,7 +205,7 @@ impl Client {
 
 /// "Connection refused": the server's machine answered our datagram with
 /// ICMP "port unreachable" (Windows reports it as "connection reset").
-pub(crate) fn is_refused(e: &io::Error) -> bool {
+fn is_refused(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         ErrorKind::ConnectionRefused | ErrorKind::ConnectionReset

@@ -20,7 +20,7 @@ pub struct Options {
     /// The longest datagram echoed, in bytes (`--buffer`). A longer one is
     /// reported and not echoed.
     pub buffer: usize,
-    /// Ignore every Nth datagram (`--drop-every N`), to show loss and retries.
+    /// Ignore every Nth datagram (`--drop-every N`, N from 1 up), to show loss and retries.
     pub drop_every: Option<NonZeroU64>,
 }
 
@@ -87,9 +87,9 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
         received += 1;
 
         // ANCHOR: too_long
-        // Filled to the last byte: longer than options.buffer. The rest is
-        // gone for good, and echoing the part we have would hand the client
-        // other bytes than it sent. So say so, and skip it.
+        // `len` reached the extra byte: the datagram was longer than --buffer,
+        // and recvfrom() cut it. Echoing the part we have would hand the
+        // client other bytes than it sent. So say so, and skip it.
         if len > options.buffer {
             log::warn!(
                 "datagram #{received} from {peer} is longer than --buffer ({}): \

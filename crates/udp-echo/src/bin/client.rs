@@ -10,7 +10,7 @@
 //! Each argument, or each line of standard input, is one datagram. Each echo
 //! is printed on its own line of standard output; the log goes to standard
 //! error. Try it with no server running: it waits, retries, and explains.
-//! The socket calls are in `src/client.rs`.
+//! The socket calls are in `src/client.rs`, the retries in `src/retry.rs`.
 
 use std::process::ExitCode;
 use std::time::Duration;
