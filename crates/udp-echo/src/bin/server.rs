@@ -11,6 +11,7 @@
 //! watch the client wait, give up, and send again. The socket calls are in
 //! `src/server.rs`.
 
+use std::num::NonZeroU64;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -25,9 +26,9 @@ struct Args {
     #[command(flatten)]
     listen: ListenArgs<DEFAULT_PORT>,
 
-    /// The receive buffer in bytes. The default fits the largest datagram
-    /// there is; with a smaller one, longer datagrams are reported in the log
-    /// and not echoed (try --buffer 10).
+    /// The longest datagram to echo, in bytes. The default fits the longest
+    /// datagram there is; with a smaller one, longer datagrams are reported
+    /// in the log and not echoed (try --buffer 10).
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_BUFFER,
           value_parser = common::cli::buffer_size)]
     buffer: usize,
@@ -35,19 +36,19 @@ struct Args {
     /// Ignore every Nth datagram, as if the network had lost it, so you can
     /// watch the client time out and retry. 2 drops every second one.
     #[arg(long, value_name = "N", value_parser = every_nth)]
-    drop_every: Option<u64>,
+    drop_every: Option<NonZeroU64>,
 
     #[command(flatten)]
     verbosity: Verbosity,
 }
 
 /// Parses the N of `--drop-every N`: a whole number from 1 up.
-fn every_nth(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(0) => Err("every 0th datagram means nothing: use 1 to drop them all, \
-                      2 to drop every second one, and so on"
+fn every_nth(text: &str) -> Result<NonZeroU64, String> {
+    match text.trim().parse::<u64>().map(NonZeroU64::new) {
+        Ok(Some(n)) => Ok(n),
+        Ok(None) => Err("every 0th datagram means nothing: use 1 to drop them all, \
+                         2 to drop every second one, and so on"
             .into()),
-        Ok(n) => Ok(n),
         Err(_) => Err(format!("`{text}` is not a whole number such as 2 or 3")),
     }
 }
