@@ -12,6 +12,7 @@
 //! this client says the server closed the connection, and ends within a
 //! second. It also talks with tutorial 001's Python server.
 
+// ANCHOR: bare
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::{thread, time::Duration};
@@ -72,3 +73,4 @@ fn receive(reader: Socket, server: SocketAddr) {
     }
     eprintln!("the server closed the connection");
 }
+// ANCHOR_END: bare

@@ -14,6 +14,7 @@
 //! next client. The tutorial's bugs are fixed where the comments say so;
 //! what this program still lacks is the chapter's Step 2.
 
+// ANCHOR: bare
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::{thread, time::Duration};
@@ -89,3 +90,4 @@ fn receive(reader: Socket, peer: SocketAddr) {
     }
     eprintln!("{peer} closed the connection");
 }
+// ANCHOR_END: bare
