@@ -23,6 +23,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 // error (eprintln!), as the tutorial's `logging` does. An error ends main
 // with `Error: ...` and exit status 1.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // [HOST] [PORT] from the command line: the tutorial's _HOST and _PORT.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "12345".into()).parse()?;

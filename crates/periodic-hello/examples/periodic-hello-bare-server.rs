@@ -25,6 +25,7 @@ use socket2::{Domain, Protocol, Socket, Type};
 // error (eprintln!), as the tutorial's `logging` does. An error ends main
 // with `Error: ...` and exit status 1.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // [HOST] [PORT] from the command line: the tutorial's _HOST and _PORT.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "12345".into()).parse()?;
@@ -38,8 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port.
     listener.bind(&addr.into())?;
-    // listen(): the kernel now accepts connections for us and queues them.
+    // listen(): the kernel now accepts connections for us and queues them
+    // (5: the queue's length) until we call accept().
     listener.listen(5)?;
+    // The real address, with the port the system picked if we asked for 0.
     let local = listener.local_addr()?.as_socket();
     eprintln!("listening on {}", local.ok_or("not an IP socket")?);
     // The tutorial installs a Ctrl-C handler here (close, sleep, exit). We
@@ -50,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("waiting for a client");
         // accept(): wait for a client; it gets a connected socket of its own.
         let (conn, peer) = listener.accept()?;
+        // as_socket(): socket2's raw address as a std SocketAddr (IP, port).
         let peer = peer.as_socket().ok_or("not an IP socket")?;
         eprintln!("{peer} connected");
         // try_clone() is dup(): a second handle to the same socket, for the
@@ -67,8 +71,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             thread::sleep(Duration::from_secs(1));
         }
-        // close(): `conn` is dropped here, so this client's socket is closed
-        // now (the tutorial kept it open until the next client came).
+        // close(): `conn` is dropped here. The receiving thread has dropped
+        // its handle too (or will, now that the connection is broken), so
+        // this client's socket is closed. The tutorial kept it open until
+        // the next client came.
     }
 }
 

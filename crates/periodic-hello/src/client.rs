@@ -71,8 +71,8 @@ where
     let every = common::duration::show(interval);
     log::info!("sending {} to {addr} every {every}", show(CLIENT_HELLO));
     // ANCHOR: talk
-    // The receiving thread, on its own handle (dup(2)) of the socket: what
-    // the server sends goes to `out`, as it comes.
+    // The receiving thread, on its own handle to the socket (try_clone() is
+    // dup(2)): what the server sends goes to `out`, as it comes.
     let reader = socket
         .try_clone()
         .context("could not duplicate the socket")?;
@@ -81,6 +81,8 @@ where
     let sent = duplex::send_every(&socket, addr, CLIENT_HELLO, interval, count, &ended);
     // ANCHOR_END: talk
 
+    // The loop stopped because all `count` hellos are out (not because the
+    // server left): tell the server we are done, and let it finish.
     let mut closed_by_us = false;
     if count == Some(sent) {
         // ANCHOR: half_close

@@ -39,7 +39,7 @@
 //!
 //! | file | what it shows |
 //! |---|---|
-//! | `examples/periodic-hello-bare-server.rs`, `...-bare-client.rs` | first: tutorial 001's two programs, call for call, in 40 lines each |
+//! | `examples/periodic-hello-bare-server.rs`, `...-bare-client.rs` | first: tutorial 001's two programs, call for call, in under 50 lines of code each |
 //! | [`server`] (`src/server.rs`) | socket, bind, listen, accept; one client at a time, back to accepting when it leaves |
 //! | [`duplex`] (`src/duplex.rs`) | the receiving thread and the sending loop, and how the loop learns at once that the thread has ended |
 //! | [`client`] (`src/client.rs`) | socket, connect; `--count`, the half-close, waiting for the server to close |

@@ -2,7 +2,7 @@
 //! (a receiving thread logs what the client sends while this thread sends
 //! `hello client` every interval), and go back to accepting when it leaves.
 //!
-//! Read [`listen`], then [`serve`], then [`talk_with`]: the socket calls come
+//! Read [`listen`], then [`serve`], then `talk_with`: the socket calls come
 //! in that order. The two halves of the conversation are in `src/duplex.rs`.
 
 use std::io;
@@ -78,6 +78,7 @@ pub fn serve(listener: &Socket, interval: Duration, shutdown: &Shutdown) -> Resu
         if shutdown.is_requested() {
             break; // that was Ctrl-C's wake-up call, not a client
         }
+        // as_socket(): socket2's raw address as a std SocketAddr (IP, port).
         let peer = peer.as_socket().context("the client has no IP address")?;
         log::info!("{peer} connected");
         // Ctrl-C during this client: shutdown(Write) on the connection, a
@@ -130,13 +131,14 @@ fn talk_with(
     }
     let received = duplex::join(receiver);
     // ANCHOR_END: talk
+    // One line on how the visit ended, with the counts ("3 messages").
     let sent = plural(sent, "message");
     match received.map(|n| plural(n, "message")) {
         Ok(got) if shutdown.is_requested() => {
             log::info!("closed the connection to {peer} (Ctrl-C); received {got}, sent {sent}");
         }
         Ok(got) => {
-            log::info!("{peer} went away (it closed the connection); received {got}, sent {sent}")
+            log::info!("{peer} went away (it closed the connection); received {got}, sent {sent}");
         }
         Err(e) => log::warn!(
             "{peer} went away abruptly ({}); sent {sent}",
