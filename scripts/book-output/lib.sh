@@ -58,21 +58,3 @@ mask() {
     s/ -- --port $server\b//g;  # a hint repeats a port that is not the default
   ' "$PORT" "$2" "$1"
 }
-
-# sending_first: in periodic-hello, the receiving thread starts just before
-# the sending loop logs "sending ... every", and a hello that is already
-# there can be logged first. That order varies from run to run, so the
-# "sending" line is always put right after the "connected" line.
-sending_first() {
-  perl -e '
-    my @lines = <STDIN>;
-    my $connected;
-    for my $i (0 .. $#lines) {
-      if ($lines[$i] =~ /\bconnected\b/) { $connected = $i }
-      elsif ($lines[$i] =~ /: sending "/ && defined $connected) {
-        splice @lines, $connected + 1, 0, splice(@lines, $i, 1);
-      }
-    }
-    print @lines;
-  '
-}

@@ -8,43 +8,21 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
+use common::text::{plural, show};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::CLIENT_HELLO;
-use crate::duplex::{self, End, Schedule, Stop};
-
-/// How the client runs.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The pause between two `hello server` messages (`--interval`).
-    pub interval: Duration,
-    /// Stop after this many messages (`--count`); `None` runs until Ctrl-C
-    /// or until the server closes.
-    pub count: Option<u64>,
-}
+use crate::{CLIENT_HELLO, duplex};
 
 /// How long, after the last message and the half-close, the client waits
 /// for the server to close its side. This lesson's server closes at once;
 /// tutorial 001's never does (see the chapter), and a client must not wait
 /// for it forever.
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Parses `--count`: a whole number of messages, at least 1.
-///
-/// # Errors
-///
-/// A one-line message for clap, which then exits with code 2.
-pub fn parse_count(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(0) => Err("the count must be at least 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("not a whole number of messages".into()),
-    }
-}
 
 /// `socket()` + `connect()`: a connected TCP socket to `addr`.
 ///
@@ -65,9 +43,9 @@ pub fn connect(addr: SocketAddr) -> Result<Socket> {
     Ok(socket)
 }
 
-/// Runs the lesson's client: connect to `addr`, talk both ways until the
-/// count is reached, the server closes, or Ctrl-C; what the server sends is
-/// written to `out` (standard output).
+/// Runs the lesson's client: connect to `addr`, then talk both ways until
+/// `count` hellos are sent (`None`: no limit), the server closes, or
+/// Ctrl-C. What the server sends is written to `out` (standard output).
 ///
 /// A server that closes, normally or by its own Ctrl-C, is not an error: the
 /// client says so and returns `Ok`.
@@ -76,48 +54,55 @@ pub fn connect(addr: SocketAddr) -> Result<Socket> {
 ///
 /// When the connection cannot be made, the connection is reset, or `out`
 /// cannot be written.
-pub fn run<W>(addr: SocketAddr, options: &Options, shutdown: &Shutdown, out: W) -> Result<()>
+pub fn run<W>(
+    addr: SocketAddr,
+    interval: Duration,
+    count: Option<u64>,
+    shutdown: &Shutdown,
+    out: W,
+) -> Result<()>
 where
     W: Write + Send + 'static,
 {
     let socket = connect(addr)?;
-    // Ctrl-C: shutdown() on the socket, a FIN to the server, and an end
-    // of stream for our receiving thread.
+    // Ctrl-C: shutdown(Write) on the socket, a FIN to the server, whose
+    // close then ends our receiving thread.
     let _watch = shutdown.watch(&socket)?;
-    let schedule = Schedule {
-        message: CLIENT_HELLO,
-        interval: options.interval,
-        count: options.count,
-    };
+    let every = common::duration::show(interval);
+    log::info!("sending {} to {addr} every {every}", show(CLIENT_HELLO));
     // ANCHOR: talk
-    // The receiving thread: what the server sends goes to `out`, as it comes.
-    let receiver = duplex::spawn_receiver(&socket, addr, out)
-        .context("could not start the receiving thread")?;
-
+    // The receiving thread, on its own handle to the socket (try_clone() is
+    // dup(2)): what the server sends goes to `out`, as it comes.
+    let reader = socket
+        .try_clone()
+        .context("could not duplicate the socket")?;
+    let (receiver, ended) = duplex::spawn_receiver(reader, addr, out)?;
     // The sending loop, here, at the same time.
-    let sent = duplex::send_every(&socket, addr, &schedule, &receiver, shutdown);
+    let sent = duplex::send_every(&socket, addr, CLIENT_HELLO, interval, count, &ended);
     // ANCHOR_END: talk
 
+    // The loop stopped because all `count` hellos are out (not because the
+    // server left): tell the server we are done, and let it finish.
     let mut closed_by_us = false;
-    if let Stop::Done = sent.stop {
+    if count == Some(sent) {
         // ANCHOR: half_close
         // shutdown(Write), the half-close: "I have nothing more to send". The
         // server's recv() returns 0; we can still receive, and keep reading
         // until the server closes its side too. Closing both at once instead
         // could cut off hellos still on their way to us.
         if let Err(e) = socket.shutdown(std::net::Shutdown::Write) {
-            // Only when the connection is gone already; the receiving thread
-            // will have seen why, and says so below.
-            log::debug!("half-close: {e}");
+            log::debug!("half-close: {e}"); // the connection is gone already
         }
         log::info!(
             "sent {}; waiting for the server to close",
-            duplex::messages(sent.messages)
+            plural(sent, "message")
         );
-        if !receiver.wait_timeout(CLOSE_TIMEOUT) {
+        // The server's close ends our receiving thread, and that ends this wait.
+        if let Err(RecvTimeoutError::Timeout) = ended.recv_timeout(CLOSE_TIMEOUT) {
             log::warn!(
-                "the server has not closed the connection {CLOSE_TIMEOUT:?} after our \
-                 half-close; closing it ourselves"
+                "the server has not closed the connection {} after our half-close; \
+                 closing it ourselves",
+                common::duration::show(CLOSE_TIMEOUT)
             );
             closed_by_us = true;
         }
@@ -130,110 +115,27 @@ where
     if let Err(e) = socket.shutdown(std::net::Shutdown::Both) {
         log::debug!("shutdown: {e}");
     }
-    let received = receiver.join();
-    let summary = duplex::summary(&received, &sent);
-
+    let received = match duplex::join(receiver) {
+        Ok(n) => plural(n, "message"),
+        // Leaving after Ctrl-C is a success, even if the connection broke
+        // on the way out.
+        Err(e) if shutdown.is_requested() => format!("until {}", e.root_cause()),
+        // A reset, or standard output closed (`client | head -1`): an error.
+        Err(e) => return Err(e),
+    };
+    let sent = plural(sent, "message");
     if shutdown.is_requested() {
-        log::info!("stopped by Ctrl-C; closed the connection to {addr}; {summary}");
-        return Ok(());
+        log::info!(
+            "stopped by Ctrl-C; closed the connection to {addr}; received {received}, sent {sent}"
+        );
+    } else if closed_by_us {
+        log::info!("closed the connection to {addr}; received {received}, sent {sent}");
+    } else {
+        log::info!("the server closed the connection; received {received}, sent {sent}");
     }
-    match (&sent.stop, received.end) {
-        (_, End::Failed(e)) => {
-            log::info!("before the connection was lost: {summary}");
-            Err(e).with_context(|| format!("lost the connection to {addr}"))
-        }
-        // Whatever read our output (`| head -1`, say) has stopped. Only the
-        // text of the io::Error is kept: the network hint for a broken pipe
-        // would be wrong here.
-        (_, End::Output(e)) => Err(anyhow::anyhow!("could not write to standard output: {e}")),
-        (Stop::SendFailed(e), End::Closed) => {
-            log::info!("the server closed the connection (a send failed: {e}); {summary}");
-            Ok(())
-        }
-        (_, End::Closed) if closed_by_us => {
-            log::info!("closed the connection to {addr}; {summary}");
-            Ok(())
-        }
-        (_, End::Closed) => {
-            log::info!("the server closed the connection; {summary}");
-            Ok(())
-        }
-    }
+    Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::{self, Read};
-    use std::net::TcpListener;
-    use std::thread;
-
-    /// A peer that sends `greetings` hellos, then reads until our half-close
-    /// and closes; returns what it received.
-    fn polite_server(greetings: usize) -> (SocketAddr, thread::JoinHandle<Vec<u8>>) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let handle = thread::spawn(move || {
-            let (mut conn, _) = listener.accept().expect("accept");
-            for _ in 0..greetings {
-                conn.write_all(b"hello client\n").expect("send");
-            }
-            let mut got = Vec::new();
-            conn.read_to_end(&mut got).expect("read");
-            got
-        });
-        (addr, handle)
-    }
-
-    /// Counts are whole numbers from 1.
-    #[test]
-    fn counts() {
-        assert_eq!(parse_count("5"), Ok(5));
-        assert!(parse_count("0").is_err());
-        assert!(parse_count("-1").is_err());
-        assert!(parse_count("many").is_err());
-    }
-
-    /// With a count, the client sends exactly that many hellos, half-closes,
-    /// and returns Ok once the server has closed.
-    #[test]
-    fn count_sends_exactly_n_then_half_closes() {
-        let (addr, server) = polite_server(2);
-        let options = Options {
-            interval: Duration::from_millis(1),
-            count: Some(4),
-        };
-        run(addr, &options, &Shutdown::new(), io::sink()).expect("clean run");
-        assert_eq!(
-            server.join().expect("no panic"),
-            b"hello server\n".repeat(4)
-        );
-    }
-
-    /// A server that never closes does not make the client hang: it gives up
-    /// after CLOSE_TIMEOUT and still succeeds.
-    #[test]
-    fn a_server_that_never_closes_is_not_waited_for_forever() {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (client_done, wait_for_client) = std::sync::mpsc::channel::<()>();
-        let server = thread::spawn(move || {
-            let (conn, _) = listener.accept().expect("accept");
-            // Read up to the client's half-close, then keep the connection
-            // open (as tutorial 001's server does) until the client is done.
-            let mut buf = Vec::new();
-            (&conn).read_to_end(&mut buf).expect("read");
-            let _ = wait_for_client.recv();
-            buf.len()
-        });
-        let options = Options {
-            interval: Duration::from_millis(1),
-            count: Some(1),
-        };
-        let start = std::time::Instant::now();
-        run(addr, &options, &Shutdown::new(), io::sink()).expect("clean run");
-        assert!(start.elapsed() >= CLOSE_TIMEOUT);
-        client_done.send(()).expect("server still waiting");
-        assert_eq!(server.join().expect("no panic"), CLIENT_HELLO.len());
-    }
-}
+#[path = "client_tests.rs"]
+mod tests;

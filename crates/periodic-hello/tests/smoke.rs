@@ -2,6 +2,7 @@
 //! as a student runs them, on `--port 0`; and tutorial 001's own Python
 //! programs (in `tests/peers/`) as the other side.
 
+use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -255,7 +256,7 @@ fn sigint_idle_server_exits_0_within_a_second() {
         server
             .proc
             .stderr()
-            .contains("server stopped after 0 client(s)")
+            .contains("server stopped after 0 clients")
     );
 }
 
@@ -310,25 +311,21 @@ fn bad_interval_exits_2() {
 /// hint with the exact command that starts the server on that port.
 #[test]
 fn client_against_a_closed_port_exits_1_with_the_hint() {
-    let port = free_port();
-    let out = run(&client(), ["--port", &port.to_string()], b"");
-    assert_eq!(out.code(), 1, "{}", out.stderr);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .contains(&format!("error: could not connect to 127.0.0.1:{port}")),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("Connection refused"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains(&format!(
-            "hint: is the server running? Start it first, in another terminal: \
-             cargo run -p periodic-hello --bin server -- --port {port}"
-        )),
-        "{}",
-        out.stderr
-    );
+    testkit::contract::refused(&client(), "periodic-hello", &[]);
+}
+
+/// A second server on a busy port: exit 1, the address, and the hint.
+#[test]
+fn server_on_a_busy_port_exits_1_with_the_hint() {
+    testkit::contract::port_in_use(&server(), &[]);
+}
+
+/// Malformed flags are usage errors (exit 2) for both binaries.
+#[test]
+fn bad_flags_exit_2() {
+    for bin in [server(), client()] {
+        testkit::contract::bad_flags_exit_2(&bin, &testkit::contract::BAD_FLAGS);
+    }
 }
 
 /// IPv6 loopback works, with and without brackets.
@@ -408,4 +405,138 @@ fn this_client_against_the_tutorial_python_server() {
         "{}",
         python.stderr()
     );
+}
+
+/// A bare example of Step 1 (`examples/`), with positional arguments.
+fn bare(name: &str, args: &[&str]) -> Proc {
+    let mut cmd = Command::new(testkit::example(name));
+    cmd.args(args);
+    Proc::spawn(cmd)
+}
+
+/// The bare server on a port the system picks; returns it and its port.
+fn bare_server() -> (Proc, String) {
+    let mut server = bare("periodic-hello-bare-server", &["127.0.0.1", "0"]);
+    let line = server.wait_for_line("listening on ");
+    let addr = testkit::listening_addr(&line).expect("an address in the listening line");
+    (server, addr.port().to_string())
+}
+
+/// The bare client, connected to `port`.
+fn bare_client(port: &str) -> Proc {
+    bare("periodic-hello-bare-client", &["127.0.0.1", port])
+}
+
+/// Step 1: the bare server and the bare client talk both ways at once.
+/// Ctrl-C kills the bare client (it installs no handler), its kernel closes
+/// the connection with a FIN, and the bare server says the client closed
+/// it, then serves the next client.
+#[test]
+fn bare_pair_talks_both_ways_and_serves_the_next_client() {
+    let (mut server, port) = bare_server();
+    let mut client = bare_client(&port);
+    client.wait_for_line(r#"received "hello client\n""#);
+    server.wait_for_line(r#"received "hello server\n""#);
+
+    client.interrupt();
+    let status = client.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    server.wait_for_line("closed the connection");
+    server.wait_for_line("waiting for a client");
+    assert!(!server.stderr().contains("lost"), "{}", server.stderr());
+
+    let mut next = bare_client(&port);
+    next.wait_for_line(r#"received "hello client\n""#);
+    server.wait_for_line(r#"received "hello server\n""#);
+}
+
+/// Step 2's Ctrl-C failure, as the chapter shows it: Ctrl-C kills the bare
+/// server. The client it was talking with still sees a normal close (the
+/// kernel of a killed process closes its sockets with a FIN), but a client
+/// waiting in the `listen()` queue, never accepted, gets a reset.
+#[test]
+fn ctrl_c_on_the_bare_server_resets_the_queued_client() {
+    let (mut server, port) = bare_server();
+    let mut talking = bare_client(&port);
+    talking.wait_for_line(r#"received "hello client\n""#);
+    server.wait_for_line(r#"received "hello server\n""#);
+    let mut queued = bare_client(&port);
+    queued.wait_for_line("connected to");
+
+    server.interrupt();
+    let status = server.wait_exit(SHUTDOWN_DEADLINE);
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    talking.wait_for_line("the server closed the connection");
+    let reset = queued.wait_for_line("lost the connection");
+    assert!(reset.contains("Connection reset by peer"), "{reset}");
+    // Each notices at its next check, within the one-second sleep.
+    for mut client in [talking, queued] {
+        assert_eq!(client.wait_exit(TIMEOUT).code(), Some(0));
+    }
+}
+
+/// Step 2's fix: the same Ctrl-C on the lesson's server. It exits 0; the
+/// client it was talking with and the queued one both get a FIN, say that
+/// the server closed the connection, and exit 0; the server counts the
+/// queued one.
+#[test]
+fn ctrl_c_on_the_server_closes_the_queued_client_too() {
+    let mut server = Server::start(&server(), ["--interval", FAST]);
+    let mut talking = spawn_client(&server);
+    talking.wait_for_line("received 13 bytes");
+    server.proc.wait_for_line("received 13 bytes");
+    let mut queued = spawn_client(&server);
+    queued.wait_for_line("connected to");
+
+    let status = server.interrupt_and_wait(SHUTDOWN_DEADLINE);
+    assert_eq!(status.code(), Some(0), "{}", server.proc.stderr());
+    server
+        .proc
+        .wait_for_line("closed 1 connection still waiting in the listen() queue");
+    for mut client in [talking, queued] {
+        client.wait_for_line("the server closed the connection");
+        assert_eq!(client.wait_exit(SHUTDOWN_DEADLINE).code(), Some(0));
+    }
+}
+
+/// The bare server against tutorial 001's Python client: each logs the
+/// other's hellos; Ctrl-C on the Python client, and the bare server notices
+/// and waits for the next client.
+#[test]
+fn bare_server_with_the_tutorial_python_client() {
+    let (mut server, port) = bare_server();
+    let mut python = python_peer("tutorial_001_client.py", &[&port]);
+    python.wait_for_line(r"b'hello client\n'");
+    server.wait_for_line(r#"received "hello server\n""#);
+
+    python.interrupt();
+    python.wait_exit(TIMEOUT);
+    assert!(
+        !python.stderr().contains("Traceback"),
+        "{}",
+        python.stderr()
+    );
+    // "closed the connection", or "lost the connection" should the Python
+    // client leave a hello unread on its way out (see the chapter).
+    server.wait_for_line("the connection");
+    server.wait_for_line("waiting for a client");
+    assert!(server.is_running());
+}
+
+/// The bare client against tutorial 001's Python server: each logs the
+/// other's hellos; Ctrl-C on the Python server (its handler sleeps a
+/// second, then exits), and the bare client notices and exits.
+#[test]
+fn bare_client_with_the_tutorial_python_server() {
+    let port = free_port().to_string();
+    let mut python = python_peer("tutorial_001_server.py", &[&port]);
+    python.wait_for_line("연결 대기");
+    let mut client = bare_client(&port);
+    client.wait_for_line(r#"received "hello client\n""#);
+    wait_for_count(&mut python, "hello server", 2);
+
+    python.interrupt();
+    python.wait_exit(TIMEOUT);
+    client.wait_for_line("the connection");
+    assert!(client.wait_exit(TIMEOUT).success(), "{}", client.stderr());
 }

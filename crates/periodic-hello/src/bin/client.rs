@@ -29,13 +29,13 @@ struct Args {
     /// How long to wait between two hellos: a number and a unit, such as 1s,
     /// 250ms, 1.5s or 2m.
     #[arg(long, value_name = "DURATION", default_value = DEFAULT_INTERVAL,
-          value_parser = periodic_hello::duration::parse_interval)]
+          value_parser = periodic_hello::parse_interval)]
     interval: Duration,
 
     /// Send this many hellos, then half-close the connection, wait for the
     /// server to close its side, and exit. Without it the client runs until
     /// Ctrl-C or until the server closes.
-    #[arg(long, value_name = "N", value_parser = periodic_hello::client::parse_count)]
+    #[arg(long, value_name = "N", value_parser = periodic_hello::parse_count)]
     count: Option<u64>,
 
     #[command(flatten)]
@@ -51,9 +51,12 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let shutdown = Shutdown::install()?;
-    let options = periodic_hello::client::Options {
-        interval: args.interval,
-        count: args.count,
-    };
-    periodic_hello::client::run(args.server.addr()?, &options, &shutdown, std::io::stdout())
+    let addr = args.server.addr()?;
+    periodic_hello::client::run(
+        addr,
+        args.interval,
+        args.count,
+        &shutdown,
+        std::io::stdout(),
+    )
 }

@@ -8,7 +8,8 @@
 //!
 //! Watch for: both logs move at the same time, in both directions. Press
 //! Ctrl-C in either terminal: the other side says so at once. The socket
-//! calls are in `src/server.rs` and `src/duplex.rs`.
+//! calls are in `src/server.rs` and `src/duplex.rs`; the bare version of
+//! this program is `examples/periodic-hello-bare-server.rs`.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,7 +30,7 @@ struct Args {
     /// How long to wait between two hellos: a number and a unit, such as 1s,
     /// 250ms, 1.5s or 2m.
     #[arg(long, value_name = "DURATION", default_value = DEFAULT_INTERVAL,
-          value_parser = periodic_hello::duration::parse_interval)]
+          value_parser = periodic_hello::parse_interval)]
     interval: Duration,
 
     #[command(flatten)]
@@ -44,8 +45,6 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let shutdown = Shutdown::install()?;
-    let options = periodic_hello::server::Options {
-        interval: args.interval,
-    };
-    periodic_hello::server::run(args.listen.addr()?, &options, &shutdown)
+    let listener = periodic_hello::server::listen(args.listen.addr()?)?;
+    periodic_hello::server::serve(&listener, args.interval, &shutdown)
 }
