@@ -76,9 +76,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
 pub fn positive(text: &str) -> Result<Duration, String> {
     let duration = parse(text)?;
     if duration.is_zero() {
-        Err(format!(
-            "`{text}` is zero: a timeout must be longer than that"
-        ))
+        Err(format!("`{text}` is zero: use at least 1ms"))
     } else if duration < Duration::from_millis(1) {
         // Socket timeouts below a microsecond mean "no timeout at all" to
         // the system, and nobody means less than a millisecond anyway.
