@@ -44,7 +44,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     // bind(): claim the address and port, so that clients know where to call.
     listener.bind(&addr.into())?;
     // listen(1): from now on the kernel answers clients for us and keeps them
-    // in a queue until we accept() them; 1 is the queue's length.
+    // in a queue until we accept() them; 1 asks for a short queue (the
+    // kernel may keep one or two more).
     listener.listen(1)?;
     // getsockname(): the address we really got (port 0 becomes a real
     // port). as_socket() turns socket2's address type into std's, to print.
