@@ -24,7 +24,7 @@ fn client() -> PathBuf {
 /// tests do not apply (and the client must not page a made-up address), so
 /// they say so and pass; the VM test covers that case.
 fn kernel_has_bluetooth() -> bool {
-    let has = bluetooth_rfcomm::rfcomm_socket().is_ok();
+    let has = bluetooth_rfcomm::sockaddr::rfcomm_socket().is_ok();
     if has {
         eprintln!("skipped: this kernel has Bluetooth; scripts/bt-vm/test-lesson.sh tests it");
     }
