@@ -26,10 +26,13 @@ bt_cmd() {
 # checked that they add up to 1500.
 #
 # The rest runs on this machine, which must have no Bluetooth sockets (a
-# container or a CI machine): the no-Bluetooth error, and the argument
-# errors, which come before any Bluetooth call.
+# container or a CI machine): the no-Bluetooth errors of the lesson and of
+# the bare pair, and the argument errors, which come before any Bluetooth
+# call. The bare pair runs without RUST_BACKTRACE, as in a student's shell
+# (with it, anyhow adds a backtrace to the error main returns).
 bluetooth_rfcomm() {
   build bluetooth-rfcomm
+  cargo build -q -p bluetooth-rfcomm --examples
   local console=$tmp/bt-console.txt status=0 f
   scripts/bt-vm/test-lesson.sh --transcript >"$console" 2>"$tmp/bt-vm.txt" || status=$?
   if [ $status != 0 ] || ! grep -q '^BT-VM-RESULT: PASS' "$console"; then
@@ -79,4 +82,9 @@ bluetooth_rfcomm() {
     "$bin/client" --addr 00:1A:7D:DA:71
   bt_cmd "$f" 'cargo run -p bluetooth-rfcomm --bin server -- --channel 31' "$bin/server" --channel 31
   bt_cmd "$new/bluetooth-rfcomm-no-addr.txt" 'cargo run -p bluetooth-rfcomm --bin client' "$bin/client"
+  f=$new/bluetooth-rfcomm-bare-no-bluetooth.txt
+  bt_cmd "$f" 'cargo run -p bluetooth-rfcomm --example bluetooth-rfcomm-bare-server' \
+    env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE "$bin/examples/bluetooth-rfcomm-bare-server"
+  bt_cmd "$f" 'cargo run -p bluetooth-rfcomm --example bluetooth-rfcomm-bare-client -- 00:1A:7D:DA:71:13' \
+    env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE "$bin/examples/bluetooth-rfcomm-bare-client" 00:1A:7D:DA:71:13
 }
