@@ -15,25 +15,25 @@
 //! comes back whole, however long the line (the tutorial reads once, and
 //! cuts long ones). No Bluetooth here? Then `socket()` fails, exit 1.
 
+// ANCHOR: all
 use std::io::{self, BufRead, Read, Write};
 
-use anyhow::{Context, anyhow};
-use bluetooth_rfcomm::sockaddr::{AF_BLUETOOTH, BTPROTO_RFCOMM, BdAddr, channel, rfcomm_addr};
+use anyhow::Context;
+use bluetooth_rfcomm::sockaddr::{self, AF_BLUETOOTH, BTPROTO_RFCOMM, BdAddr, rfcomm_addr};
 use socket2::{Domain, Protocol, Socket, Type};
 
-// ANCHOR: all
 fn main() -> anyhow::Result<()> {
+    // ADDR [CHANNEL]: the server's device address (the tutorial's is empty,
+    // to be filled in) and its channel, 1 by default.
     let mut args = std::env::args().skip(1);
     let usage = "usage: bluetooth-rfcomm-bare-client ADDR [CHANNEL], e.g. 00:1A:7D:DA:71:13 1";
-    let addr: BdAddr = args
-        .next()
-        .context(usage)?
-        .parse()
-        .map_err(|e| anyhow!("{e}"))?;
-    let channel = args
-        .next()
-        .map_or(Ok(1), |c| channel(&c))
-        .map_err(|e| anyhow!(e))?;
+    let addr = args.next().context(usage)?;
+    let channel = args.next().unwrap_or_else(|| "1".into());
+    // (The parsers explain a bad value in a String; Error::msg wraps it.)
+    let addr: BdAddr = addr.parse().map_err(anyhow::Error::msg)?;
+    let channel = sockaddr::channel(&channel).map_err(anyhow::Error::msg)?;
+    // The tutorial's Ctrl-C handler closes the sockets and exits. Here Ctrl-C
+    // just ends the program, and the kernel closes its sockets.
 
     // socket(): the Bluetooth family, a byte stream, the RFCOMM protocol.
     let family = Domain::from(i32::from(AF_BLUETOOTH));
@@ -46,7 +46,10 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("could not connect to {addr} channel {channel}"))?;
     eprintln!("connected to {addr} channel {channel}");
 
-    // Each line of input, as bytes (any text, or none), with its newline.
+    // Each line of standard input, with its newline, as bytes: any text
+    // goes as it is, even text that is not UTF-8. (A long line is sent
+    // whole before its echo is read: Step 2 of the chapter shows where that
+    // goes wrong.)
     let (mut input, mut line) = (io::stdin().lock(), Vec::new());
     while input.read_until(b'\n', &mut line)? > 0 {
         // send(): write_all() repeats send() until the whole line is out.

@@ -12,25 +12,28 @@
 //! Optional arguments: `[ADAPTER] [CHANNEL]`, by default
 //! `00:00:00:00:00:00` (every adapter) and channel 1. Watch for: the
 //! `listening on` line shows an adapter and a channel, not an IP and a port;
-//! it serves one client and exits when that one closes. No Bluetooth here
+//! it serves one client and exits when that one closes. What the client
+//! sent goes to standard output, the rest to standard error. No Bluetooth here
 //! (a container, most CI machines)? Then `socket()` fails and it exits 1.
 
+// ANCHOR: all
 use std::io::{ErrorKind, Read, Write};
 
-use anyhow::{Context, anyhow};
-use bluetooth_rfcomm::sockaddr::{AF_BLUETOOTH, BTPROTO_RFCOMM, BdAddr};
-use bluetooth_rfcomm::sockaddr::{channel, device_and_channel, rfcomm_addr};
+use anyhow::Context;
+use bluetooth_rfcomm::sockaddr::{self, AF_BLUETOOTH, BTPROTO_RFCOMM, BdAddr};
+use bluetooth_rfcomm::sockaddr::{device_and_channel, rfcomm_addr};
 use socket2::{Domain, Protocol, Socket, Type};
 
-// ANCHOR: all
 fn main() -> anyhow::Result<()> {
+    // [ADAPTER] [CHANNEL], by default the tutorial's: any adapter, channel 1.
     let mut args = std::env::args().skip(1);
-    let adapter = args.next().map_or(Ok(BdAddr::ANY), |a| a.parse());
-    let channel = args.next().map_or(Ok(1), |c| channel(&c));
-    let (adapter, channel) = (
-        adapter.map_err(|e| anyhow!(e))?,
-        channel.map_err(|e| anyhow!(e))?,
-    );
+    let adapter = args.next().unwrap_or_else(|| "00:00:00:00:00:00".into());
+    let channel = args.next().unwrap_or_else(|| "1".into());
+    // (The parsers explain a bad value in a String; Error::msg wraps it.)
+    let adapter: BdAddr = adapter.parse().map_err(anyhow::Error::msg)?;
+    let channel = sockaddr::channel(&channel).map_err(anyhow::Error::msg)?;
+    // The tutorial's Ctrl-C handler closes the sockets and exits. Here Ctrl-C
+    // just ends the program, and the kernel closes its sockets.
 
     // socket(): as for TCP, with other numbers: the Bluetooth family, a
     // byte stream, and RFCOMM instead of TCP as the protocol.
@@ -46,7 +49,8 @@ fn main() -> anyhow::Result<()> {
     // one until we accept() it.
     listener.listen(1).context("listen() failed")?;
     // getsockname(): the address the socket really got.
-    let (adapter, channel) = device_and_channel(&listener.local_addr()?).context("no address")?;
+    let (adapter, channel) =
+        device_and_channel(&listener.local_addr()?).context("not a Bluetooth address")?;
     eprintln!("listening on {adapter} channel {channel}");
 
     // accept(): wait for one client. The kernel also says who it is: its
@@ -67,6 +71,8 @@ fn main() -> anyhow::Result<()> {
             Ok(n) => n,
             Err(e) => return Err(e).context("recv() failed"),
         };
+        // The tutorial prints the bytes; we print them as text, with
+        // escapes (\n for a newline), never failing on bad UTF-8.
         println!(
             "client : {}",
             String::from_utf8_lossy(&buffer[..n]).escape_debug()

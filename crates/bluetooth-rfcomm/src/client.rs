@@ -9,10 +9,7 @@ use std::io::ErrorKind::{BrokenPipe, ConnectionReset, Interrupted, NotConnected}
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
-use common::Shutdown;
-use common::error::Hint;
-use common::input::{Input, lines};
-use common::text::bytes;
+use common::{Shutdown, error::Hint, input::Input, input::lines, text::bytes};
 use socket2::Socket;
 
 use crate::sockaddr::{self, BdAddr, rfcomm_addr};
@@ -27,7 +24,7 @@ pub fn run(device: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     // ANCHOR: connect
     // socket(): AF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM (in sockaddr.rs).
     let socket = sockaddr::rfcomm_socket()?;
-    // Ctrl-C must cut connect() short: a refusal can take 30 s.
+    // On Ctrl-C, common's watch shuts the socket down: a slow connect() ends.
     let watch = shutdown.watch(&socket)?;
 
     // connect(): page the device (call it by radio), then open an RFCOMM
@@ -53,6 +50,7 @@ pub fn run(device: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         match event {
             Input::Line(line) => {
                 echo_line(&socket, &line, &mut output, shutdown)?;
+                // echo_line() returns early on Ctrl-C: stop.
                 if shutdown.is_requested() {
                     break;
                 }
@@ -140,9 +138,11 @@ fn connect_hint(e: &io::Error, device: BdAddr) -> Option<String> {
         // EBADE, "invalid exchange": one of the machines forgot the pairing.
         #[cfg(target_os = "linux")]
         _ if e.raw_os_error() == Some(libc::EBADE) => {
-            format!("one side forgot the pairing: remove {device}, pair {device}, trust {device}")
+            format!("pairing lost on one side: in bluetoothctl, remove {device}, pair it, trust it")
         }
-        PermissionDenied => format!("pair the two machines first: pair {device}, trust {device}"),
+        PermissionDenied => {
+            format!("pair the two machines first (bluetoothctl: pair {device}, trust {device})")
+        }
         _ => return None,
     })
 }

@@ -34,7 +34,10 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     // has no TIME_WAIT, a channel is free the moment its socket closes.
     let place = format!("{adapter} channel {channel}");
     if let Err(e) = listener.bind(&rfcomm_addr(adapter, channel)) {
-        let hint = (e.kind() == io::ErrorKind::AddrInUse).then(|| TAKEN.to_string());
+        let hint = match e.kind() {
+            io::ErrorKind::AddrInUse => Some(TAKEN.to_string()),
+            _ => None,
+        };
         return Err(sockaddr::with_hint(e, hint).context(format!("could not listen on {place}")));
     }
 
@@ -45,14 +48,14 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         .with_context(|| format!("could not listen on {place}"))?;
     // ANCHOR_END: listen
     // getsockname(): the address the socket really got, for the log.
-    let bound = listener.local_addr().map(|a| device_and_channel(&a));
-    let (adapter, channel) = bound.ok().flatten().unwrap_or((adapter, channel));
+    let bound = listener.local_addr().context("getsockname() failed")?;
+    let (adapter, channel) = device_and_channel(&bound).context("not a Bluetooth address")?;
     common::logging::listening_on(&format_args!("{adapter} channel {channel}"));
     // The TCP lessons listen on loopback; Bluetooth has none.
     log::info!("any Bluetooth device in range that knows the channel can try to connect");
     // Linux lists adapters in /sys/class/bluetooth. Without one, no client
     // can ever reach us.
-    if std::fs::read_dir("/sys/class/bluetooth").map_or(0, Iterator::count) == 0 {
+    if std::fs::read_dir("/sys/class/bluetooth").map_or(0, |adapters| adapters.count()) == 0 {
         log::warn!("this machine has no Bluetooth adapter: no client can reach this server");
     }
 
@@ -68,13 +71,15 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         // accept(): wait for a client. The kernel also fills in a
         // sockaddr_rc with the client's device address and channel.
         let accepted = listener.accept();
+        // Ctrl-C: stop, whatever accept() returned.
         if shutdown.is_requested() {
             log::info!("server stopped before any client came");
             return Ok(());
         }
         match accepted {
             Ok(accepted) => break accepted,
-            // "Would block": nobody came within ACCEPT_WAIT.
+            // "Would block": nobody came within ACCEPT_WAIT. Or a client that
+            // gave up in the queue, or a signal (common's is_transient).
             Err(e) if e.kind() == io::ErrorKind::WouldBlock || is_transient(&e) => continue,
             Err(e) => return Err(e).context("accept() failed"),
         }
@@ -117,7 +122,8 @@ pub fn echo_until_closed(conn: &Socket, peer: &str, buffer: &mut [u8]) -> io::Re
     let mut total = 0;
     // ANCHOR: echo
     loop {
-        // recv(): as with TCP, three outcomes.
+        // recv(): as with TCP, three outcomes. (`&*conn` is a fresh `&Socket`
+        // to read through: `Read` is implemented for `&Socket`.)
         let n = match (&*conn).read(buffer) {
             // 0 bytes: end of stream, the client closed the channel.
             Ok(0) => return Ok(total),

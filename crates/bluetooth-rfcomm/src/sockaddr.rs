@@ -77,13 +77,12 @@ impl FromStr for BdAddr {
         }
         let mut bytes = [0u8; 6];
         for (byte, group) in bytes.iter_mut().zip(&groups) {
-            // from_str_radix alone would take "+f" or "f": insist on two
-            // hex digits, so that a typo is caught rather than guessed at.
-            let two_hex = group.len() == 2 && group.bytes().all(|b| b.is_ascii_hexdigit());
-            *byte = u8::from_str_radix(group, 16)
-                .ok()
-                .filter(|_| two_hex)
-                .ok_or_else(|| bad(format!("`{group}` is not two hex digits")))?;
+            // Exactly two hex digits: from_str_radix alone would also take
+            // "+f" or "f", and a typo should be caught, not guessed at.
+            if group.len() != 2 || !group.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(bad(format!("`{group}` is not two hex digits")));
+            }
+            *byte = u8::from_str_radix(group, 16).map_err(|e| bad(e.to_string()))?;
         }
         Ok(BdAddr(bytes))
     }
@@ -92,11 +91,12 @@ impl FromStr for BdAddr {
 /// Parses `--channel`, a whole number from 1 to 30 (for clap, which exits
 /// with code 2 on an error).
 pub fn channel(text: &str) -> Result<u8, String> {
-    text.trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|n| (1..=30).contains(n))
-        .ok_or_else(|| format!("`{text}` is not an RFCOMM channel: channels go from 1 to 30"))
+    match text.trim().parse::<u8>() {
+        Ok(n) if (1..=30).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not an RFCOMM channel: channels go from 1 to 30"
+        )),
+    }
 }
 
 /// The kernel's `struct sockaddr_rc` (see the top). `#[repr(C)]`: laid out
@@ -173,12 +173,11 @@ pub fn rfcomm_socket() -> anyhow::Result<Socket> {
     // is AF_BLUETOOTH instead of AF_INET, the type is still a byte stream,
     // and the protocol is RFCOMM instead of TCP.
     #[cfg(target_os = "linux")]
-    let (family, protocol) = (
+    let socket = Socket::new(
         Domain::from(libc::AF_BLUETOOTH),
-        Protocol::from(BTPROTO_RFCOMM),
+        Type::STREAM,
+        Some(Protocol::from(BTPROTO_RFCOMM)),
     );
-    #[cfg(target_os = "linux")]
-    let socket = Socket::new(family, Type::STREAM, Some(protocol));
     // ANCHOR_END: socket
     // BlueZ's sockets are Linux's; elsewhere 31 is another family: no try.
     #[cfg(not(target_os = "linux"))]
