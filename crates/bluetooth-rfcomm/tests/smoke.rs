@@ -6,9 +6,11 @@
 //! first socket call: flags, address and channel parsing, `--help`, and the
 //! clear error (exit 1, `error:` and `hint:`, no panic) when `socket()` fails.
 //! The RFCOMM exchange itself is tested between two emulated controllers in
-//! a VM: `scripts/bt-vm/test-lesson.sh`.
+//! a VM: `scripts/bt-vm/test-lesson.sh`. The same goes for the bare pair of
+//! Step 1 (`examples/`): here, its argument checks and its exit 1 without
+//! Bluetooth.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use testkit::{Output, bin, run};
 
@@ -24,7 +26,7 @@ fn client() -> PathBuf {
 /// tests do not apply (and the client must not page a made-up address), so
 /// they say so and pass; the VM test covers that case.
 fn kernel_has_bluetooth() -> bool {
-    let has = bluetooth_rfcomm::rfcomm_socket().is_ok();
+    let has = bluetooth_rfcomm::sockaddr::rfcomm_socket().is_ok();
     if has {
         eprintln!("skipped: this kernel has Bluetooth; scripts/bt-vm/test-lesson.sh tests it");
     }
@@ -172,5 +174,88 @@ fn help_and_version_work() {
         let version = run(&bin, ["--version"], b"");
         assert_eq!(version.code(), 0);
         assert!(version.stdout_text().contains("(bluetooth-rfcomm lesson)"));
+    }
+}
+
+/// Runs the bare example `name` (Step 1) with `args`, as a student's shell
+/// would: without `RUST_BACKTRACE`, which makes anyhow add a backtrace to
+/// the error that `main` returns (`env -u` removes it).
+fn run_bare(name: &str, args: &[&str]) -> Output {
+    let example = testkit::example(name);
+    let mut all = vec!["-u", "RUST_BACKTRACE", "-u", "RUST_LIB_BACKTRACE"];
+    all.push(example.to_str().expect("a UTF-8 path"));
+    all.extend_from_slice(args);
+    run(Path::new("env"), &all, b"hello\n")
+}
+
+/// The bare pair on a kernel without Bluetooth: `socket()` fails, and each
+/// program exits 1 with one clear message (what failed, that it needs Linux
+/// with Bluetooth, and the OS error), nothing on standard output, no panic.
+#[test]
+fn bare_pair_without_bluetooth_exits_1_with_a_clear_message() {
+    if kernel_has_bluetooth() {
+        return;
+    }
+    let cases: [(&str, &[&str]); 3] = [
+        ("bluetooth-rfcomm-bare-server", &[]),
+        ("bluetooth-rfcomm-bare-server", &["00:AA:01:00:00:00", "30"]),
+        ("bluetooth-rfcomm-bare-client", &["00:AA:01:00:00:00"]),
+    ];
+    for (name, args) in cases {
+        let out = run_bare(name, args);
+        assert_eq!(out.code(), 1, "{name} {args:?}: {}", out.stderr);
+        assert!(
+            out.stdout.is_empty(),
+            "{name}: stdout {:?}",
+            out.stdout_text()
+        );
+        assert_eq!(
+            out.stderr,
+            "Error: could not create an RFCOMM socket (this needs Linux with Bluetooth)\n\
+             \n\
+             Caused by:\n    \
+             Address family not supported by protocol (os error 97)",
+            "{name} {args:?}"
+        );
+    }
+}
+
+/// The bare pair checks its arguments before any socket call: the client
+/// needs the server's address, and a malformed address or channel is
+/// refused with a message that names it (exit 1, no panic).
+#[test]
+fn bare_pair_checks_its_arguments() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "bluetooth-rfcomm-bare-client",
+            &[],
+            "usage: bluetooth-rfcomm-bare-client ADDR [CHANNEL]",
+        ),
+        (
+            "bluetooth-rfcomm-bare-client",
+            &["00:AA:01:00:00"],
+            "`00:AA:01:00:00` is not a Bluetooth device address",
+        ),
+        (
+            "bluetooth-rfcomm-bare-client",
+            &["00:AA:01:00:00:00", "31"],
+            "channels go from 1 to 30",
+        ),
+        (
+            "bluetooth-rfcomm-bare-server",
+            &["00:AA:01:00:00:00", "0"],
+            "channels go from 1 to 30",
+        ),
+    ];
+    for (name, args, needed) in cases {
+        let out = run_bare(name, args);
+        assert_eq!(out.code(), 1, "{name} {args:?}: {}", out.stderr);
+        assert!(out.stderr.starts_with("Error: "), "{}", out.stderr);
+        assert!(
+            out.stderr.contains(needed),
+            "{name} {args:?}: {}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
 }

@@ -11,10 +11,16 @@
 CHANNEL=${CHANNEL:-1}
 UNUSED_CHANNEL=${UNUSED_CHANNEL:-7}     # nothing listens there
 BIG_BYTES=${BIG_BYTES:-10240}           # size of the one-line "big" message
+LONG_BYTES=${LONG_BYTES:-100000}        # "long": past what the two sides' buffers hold
 CHECKS=${CHECKS:-"unused lines big binary any bad_addr sigint"}
-# not default (a plain C pair need not pass them): sigint_busy sigterm client_sigint
-# and, with `run.sh --python` and the tutorial's peers given with --file
-# (test-lesson.sh does both): py_client py_server
+# not default (a plain C pair need not pass them): long sigint_busy sigterm
+# client_sigint; with `run.sh --python` and the tutorial's peers given with
+# --file (test-lesson.sh does both): py_client py_server; and with the bare
+# pair given with --file (test-lesson.sh does): bare bare_py_client bare_py_server
+# The bare pair of Step 1: positional arguments, [ADAPTER] [CHANNEL] for the
+# server and ADDR [CHANNEL] for the client.
+BARE_SERVER=${BARE_SERVER:-/test/bluetooth-rfcomm-bare-server}
+BARE_CLIENT=${BARE_CLIENT:-/test/bluetooth-rfcomm-bare-client}
 LISTEN_SECS=${LISTEN_SECS:-20}          # server start -> "listening on"
 CLIENT_SECS=${CLIENT_SECS:-30}          # one client run that should succeed
 REFUSE_SECS=${REFUSE_SECS:-75}          # a refusal can take ~30 s to arrive
@@ -70,6 +76,21 @@ check_big() {
     expect_same "client stdout = the $BIG_BYTES-byte line" /tmp/big.in "$OUT"
     expect_no_grep "client stderr has no panic" "$PANIC" "$ERR"
     [ "$CHECK_FAILED" = 0 ] && pass "$(wc -c < /tmp/big.in) bytes in ${TOOK}s"
+}
+
+# A line far longer than what the two sides' socket buffers hold together
+# (a 30 KB line already hangs a client that sends it all before reading the
+# echo: both sides end up blocked in send()). The lesson's client sends
+# CHUNK bytes at a time and reads each echo before it sends more.
+check_long() {
+    begin long "a $LONG_BYTES-byte line is echoed intact, without hanging"
+    head -c "$LONG_BYTES" /dev/zero | tr '\0' 'a' > /tmp/long.in
+    echo >> /tmp/long.in
+    ensure_server "$LISTEN_SECS" $SERVER_ARGS -q || return 0
+    run long "$CLIENT_SECS" /tmp/long.in "$CLIENT" $CLIENT_ARGS -q
+    expect_rc "client exit status" 0
+    expect_same "client stdout = the $LONG_BYTES-byte line" /tmp/long.in "$OUT"
+    [ "$CHECK_FAILED" = 0 ] && pass "$(wc -c < /tmp/long.in) bytes in ${TOOK}s"
 }
 
 # Every byte value but the newline, then a newline: invalid UTF-8, NUL and
@@ -340,10 +361,113 @@ check_py_server() {
     [ "$CHECK_FAILED" = 0 ] && pass "$_how"
 }
 
+
+# need_bare: true when the bare pair is in /test (test-lesson.sh puts it
+# there with --file), else a FAIL that says what is missing.
+need_bare() {
+    for _b in "$BARE_SERVER" "$BARE_CLIENT"; do
+        [ -x "$_b" ] && continue
+        fail "the bare pair" "$_b (run.sh --file .../examples/NAME)" "missing"; return 1
+    done
+}
+
+# start_bare_server SECS ARGS...: the bare server instead of the lesson's,
+# with lib.sh's start_server (a live lesson server is stopped first: the
+# channel must be free).
+start_bare_server() {
+    if [ -n "$SERVER_PID" ] && alive "$SERVER_PID"; then
+        kill -INT "$SERVER_PID"; wait_exit "$SERVER_PID" "$SIGINT_SECS" || stop_server
+        SERVER_PID=
+    fi
+    server_gone_ok
+    _lesson_server=$SERVER
+    SERVER=$BARE_SERVER
+    start_server "$@"; _started=$?
+    SERVER=$_lesson_server
+    return $_started
+}
+
+# bare_server_done: the bare server serves one client and must then exit 0.
+bare_server_done() {
+    if wait_exit "$SERVER_PID" 10; then
+        [ "$EXIT_RC" = 0 ] || { fail "bare server exit status" "0 after its client" "$EXIT_RC"; show "$SERVER_ERR"; }
+    else
+        fail "bare server ends after its client" "exit within 10s" "still running"; show "$SERVER_ERR"
+        stop_server
+    fi
+    SERVER_PID=
+}
+
+# Step 1's bare pair: lines (Korean included) and every non-newline byte
+# value come back byte for byte; the server shows what came, says who
+# connected and left, and exits 0.
+check_bare() {
+    begin bare "the bare pair (examples/) echoes lines and bytes, then both exit 0"
+    need_bare || return 0
+    printf 'hello\n안녕하세요, RFCOMM!\n' > /tmp/bare.in
+    _i=0
+    while [ $_i -lt 256 ]; do
+        [ $_i = 10 ] || printf "\\$(printf %03o $_i)" >> /tmp/bare.in
+        _i=$((_i + 1))
+    done
+    echo >> /tmp/bare.in
+    start_bare_server "$LISTEN_SECS" "$ADDR0" "$CHANNEL" || return 0
+    run bare "$CLIENT_SECS" /tmp/bare.in "$BARE_CLIENT" "$ADDR0" "$CHANNEL"
+    expect_rc "bare client exit status" 0
+    expect_same "bare client stdout = stdin" /tmp/bare.in "$OUT"
+    expect_grep "bare client says where it connected" "connected to $ADDR0 channel $CHANNEL" "$ERR"
+    bare_server_done
+    _out=/tmp/server.$SERVER_N.out
+    expect_grep "bare server shows the Korean line" 'client : 안녕하세요, RFCOMM!' "$_out"
+    expect_grep "bare server says who connected" "$ADDR1 connected" "$SERVER_ERR"
+    expect_grep "bare server says the client left" "$ADDR1 closed the connection" "$SERVER_ERR"
+    [ "$CHECK_FAILED" = 0 ] && pass "$(wc -c < /tmp/bare.in) bytes in ${TOOK}s"
+}
+
+# Interop: the tutorial's Python client against the bare server.
+check_bare_py_client() {
+    begin bare_py_client "the tutorial's Python client gets its lines back from the bare server"
+    need_python tutorial_client.py && need_bare || return 0
+    printf 'hello\n안녕하세요\n' > /tmp/bpc.in
+    start_bare_server "$LISTEN_SECS" || return 0
+    run bare_py_client "$CLIENT_SECS" /tmp/bpc.in "$PYTHON" -u /test/tutorial_client.py "$ADDR0" 1
+    expect_rc "python client exit status" 0
+    expect_grep "python client got hello back" "server : b'hello'" "$OUT"
+    expect_grep "python client got the Korean line back" "server : b'\\\\xec\\\\x95\\\\x88" "$OUT"
+    expect_no_grep "python client raised nothing" 'Traceback' "$ERR"
+    bare_server_done
+    [ "$CHECK_FAILED" = 0 ] && pass "$(tr '\n' ' ' < "$OUT" | head -c 120)"
+}
+
+# Interop: the bare client against the tutorial's Python server.
+check_bare_py_server() {
+    begin bare_py_server "the bare client gets its lines back from the tutorial's Python server"
+    need_python tutorial_server.py && need_bare || return 0
+    if [ -n "$SERVER_PID" ] && alive "$SERVER_PID"; then
+        kill -INT "$SERVER_PID"; wait_exit "$SERVER_PID" "$SIGINT_SECS" || stop_server
+        SERVER_PID=
+    fi
+    server_gone_ok
+    printf '#!/bin/sh\nexec %s -u /test/tutorial_server.py "$@"\n' "$PYTHON" > /tmp/py-server
+    chmod +x /tmp/py-server
+    _lesson_server=$SERVER
+    SERVER=/tmp/py-server
+    start_server "$LISTEN_SECS" 1; _started=$?
+    SERVER=$_lesson_server
+    [ "$_started" = 0 ] || return 0
+    printf 'hello\n안녕하세요, RFCOMM!\n' > /tmp/bps.in
+    run bare_py_server "$CLIENT_SECS" /tmp/bps.in "$BARE_CLIENT" "$ADDR0"
+    expect_rc "bare client exit status" 0
+    expect_same "bare client stdout = stdin" /tmp/bps.in "$OUT"
+    wait_exit "$SERVER_PID" 10 || stop_server
+    SERVER_PID=
+    [ "$CHECK_FAILED" = 0 ] && pass
+}
+
 for c in $CHECKS; do
     case $c in
-        lines|big|binary|any|unused|bad_addr|sigint|quiet|sigint_busy|sigterm|client_sigint|py_client|py_server) "check_$c" ;;
-        *) begin "$c"; fail "known check" "one of: lines big binary any unused bad_addr sigint quiet sigint_busy sigterm client_sigint py_client py_server" "$c" ;;
+        lines|big|long|binary|any|unused|bad_addr|sigint|quiet|sigint_busy|sigterm|client_sigint|py_client|py_server|bare|bare_py_client|bare_py_server) "check_$c" ;;
+        *) begin "$c"; fail "known check" "one of: lines big long binary any unused bad_addr sigint quiet sigint_busy sigterm client_sigint py_client py_server bare bare_py_client bare_py_server" "$c" ;;
     esac
 done
 # A server that serves a single client must have exited 0; any other is done.

@@ -15,7 +15,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use bluetooth_rfcomm::addr::channel;
+use bluetooth_rfcomm::sockaddr::channel;
 use bluetooth_rfcomm::{BdAddr, DEFAULT_CHANNEL, LESSON};
 use clap::Parser;
 use common::error::Hints;
@@ -58,6 +58,5 @@ fn run(args: &Args) -> anyhow::Result<()> {
     if std::io::stdin().is_terminal() {
         log::info!("type lines to send; Ctrl-D ends");
     }
-    let input = std::io::BufReader::new(std::io::stdin());
-    bluetooth_rfcomm::client::run(args.addr, args.channel, input, std::io::stdout(), &shutdown)
+    bluetooth_rfcomm::client::run(args.addr, args.channel, &shutdown)
 }

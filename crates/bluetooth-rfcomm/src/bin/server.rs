@@ -15,7 +15,7 @@
 
 use std::process::ExitCode;
 
-use bluetooth_rfcomm::addr::channel;
+use bluetooth_rfcomm::sockaddr::channel;
 use bluetooth_rfcomm::{BdAddr, DEFAULT_CHANNEL, LESSON};
 use clap::Parser;
 use common::error::Hints;
@@ -48,9 +48,6 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let shutdown = Shutdown::install()?;
-    let options = bluetooth_rfcomm::server::Options {
-        adapter: args.adapter.unwrap_or(BdAddr::ANY),
-        channel: args.channel,
-    };
-    bluetooth_rfcomm::server::run(&options, &shutdown)
+    let adapter = args.adapter.unwrap_or(BdAddr::ANY);
+    bluetooth_rfcomm::server::run(adapter, args.channel, &shutdown)
 }
