@@ -1,7 +1,7 @@
 # Helpers for scripts/book-output.sh and the sections in this folder.
 # Sourced, not run: it uses $bin, $tmp and $new from book-output.sh.
 
-build() { cargo build -q -p "$1" --bins; }
+build() { cargo build -q -p "$1" --bins --examples; }
 
 # start_server FILE ARGS...: starts $bin/server, its log in FILE; sets PID and PORT.
 start_server() {

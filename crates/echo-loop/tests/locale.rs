@@ -4,9 +4,9 @@
 //! English, and the exit codes do not change. Real binaries, real errors:
 //! connection refused, a port in use, a host that does not exist.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
+use testkit::locale::{ENGLISH, KOREAN, assert_english, assert_korean, command, fail, is_hangul};
 use testkit::{Proc, Server, TIMEOUT, bin, free_tcp_port};
 
 fn server() -> PathBuf {
@@ -16,64 +16,6 @@ fn server() -> PathBuf {
 fn client() -> PathBuf {
     bin!("client")
 }
-
-/// What a failed run printed, and how it ended.
-struct Failure {
-    /// The `error: ...` line.
-    error: String,
-    /// The line after it: `hint: ...` or `힌트: ...`.
-    hint: String,
-    /// The exit code.
-    code: i32,
-}
-
-/// A command for `bin args` whose locale is exactly `env`: the locale
-/// variables of the machine running the tests are removed first.
-fn command(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.args(args);
-    for var in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] {
-        cmd.env_remove(var);
-    }
-    // testkit sets LANG=C.UTF-8 only when the test does not set LANG.
-    cmd.env("LANG", "");
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    cmd
-}
-
-/// Runs `bin args` under the locale `env` until it fails, and returns its
-/// `error:` line, the hint line after it, and the exit code.
-fn fail(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Failure {
-    let mut proc = Proc::spawn(command(bin, args, env));
-    proc.close_stdin();
-    let error = proc.wait_for_line("error: ");
-    // `report` prints the hint line right after the error line.
-    let hint = proc.wait_for_line("");
-    let code = proc.wait_exit(TIMEOUT).code().unwrap_or(-1);
-    assert!(!proc.stderr().contains("panicked"), "{}", proc.stderr());
-    Failure { error, hint, code }
-}
-
-fn is_hangul(c: char) -> bool {
-    ('가'..='힣').contains(&c)
-}
-
-/// A Korean hint line: the label `힌트:`, then Korean text.
-fn assert_korean(hint: &str) {
-    assert!(hint.starts_with("힌트: "), "{hint}");
-    assert!(hint.chars().any(is_hangul), "not Korean: {hint}");
-}
-
-/// An English hint line: the label `hint:`, and no Korean at all.
-fn assert_english(hint: &str) {
-    assert!(hint.starts_with("hint: "), "{hint}");
-    assert!(!hint.chars().any(is_hangul), "not English: {hint}");
-}
-
-const KOREAN: &[(&str, &str)] = &[("LANG", "ko_KR.UTF-8")];
-const ENGLISH: &[(&str, &str)] = &[("LANG", "C.UTF-8")];
 
 /// Connection refused: the Korean hint names the same command to start the
 /// server as the English one, and the error line is the same in both.

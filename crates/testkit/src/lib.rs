@@ -470,15 +470,22 @@ pub mod contract {
     }
 
     /// A second server on the port of a running one (started with `args`):
-    /// exit 1, `error: could not listen on ADDR: Address already in use`,
+    /// exit 1, `error: could not listen on ADDR: Address already in use`
+    /// (`bind to` for UDP),
     /// and the hint. Returns the second server's output for more checks.
     pub fn port_in_use(server: &Path, args: &[&str]) -> Output {
         let first = Server::start(server, args);
         let port = first.port();
         let out = run(server, ["--port", port.as_str()].iter().chain(args), b"");
         assert_eq!(out.code(), 1, "{}", out.stderr);
-        let error = format!("error: could not listen on {}", first.addr);
-        assert!(out.stderr.contains(&error), "{}", out.stderr);
+        // A TCP server says "listen on", a UDP server (which only binds) "bind to".
+        let tcp = format!("error: could not listen on {}", first.addr);
+        let udp = format!("error: could not bind to {}", first.addr);
+        assert!(
+            out.stderr.contains(&tcp) || out.stderr.contains(&udp),
+            "{}",
+            out.stderr
+        );
         assert!(
             out.stderr.contains("Address already in use"),
             "{}",
@@ -536,6 +543,75 @@ pub mod contract {
         );
         out
     }
+}
+
+/// Running a binary under an exact locale and reading its `error:` and hint
+/// lines: for the tests that check the hints speak Korean under `LANG=ko_KR.UTF-8`.
+pub mod locale {
+    use super::{Proc, TIMEOUT};
+    use std::path::Path;
+    use std::process::Command;
+
+    /// What a failed run printed, and how it ended.
+    pub struct Failure {
+        /// The `error: ...` line.
+        pub error: String,
+        /// The line after it: `hint: ...` or `힌트: ...`.
+        pub hint: String,
+        /// The exit code.
+        pub code: i32,
+    }
+
+    /// A command for `bin args` whose locale is exactly `env`: the locale
+    /// variables of the machine running the tests are removed first.
+    pub fn command(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(bin);
+        cmd.args(args);
+        for var in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] {
+            cmd.env_remove(var);
+        }
+        // testkit sets LANG=C.UTF-8 only when the test does not set LANG.
+        cmd.env("LANG", "");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd
+    }
+
+    /// Runs `bin args` under the locale `env` until it fails, and returns its
+    /// `error:` line, the hint line after it, and the exit code.
+    pub fn fail(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Failure {
+        let mut proc = Proc::spawn(command(bin, args, env));
+        proc.close_stdin();
+        let error = proc.wait_for_line("error: ");
+        // `report` prints the hint line right after the error line.
+        let hint = proc.wait_for_line("");
+        let code = proc.wait_exit(TIMEOUT).code().unwrap_or(-1);
+        assert!(!proc.stderr().contains("panicked"), "{}", proc.stderr());
+        Failure { error, hint, code }
+    }
+
+    /// True for a Hangul syllable (가 to 힣).
+    pub fn is_hangul(c: char) -> bool {
+        ('가'..='힣').contains(&c)
+    }
+
+    /// A Korean hint line: the label `힌트:`, then Korean text.
+    pub fn assert_korean(hint: &str) {
+        assert!(hint.starts_with("힌트: "), "{hint}");
+        assert!(hint.chars().any(is_hangul), "not Korean: {hint}");
+    }
+
+    /// An English hint line: the label `hint:`, and no Korean at all.
+    pub fn assert_english(hint: &str) {
+        assert!(hint.starts_with("hint: "), "{hint}");
+        assert!(!hint.chars().any(is_hangul), "not English: {hint}");
+    }
+
+    /// A Korean locale.
+    pub const KOREAN: &[(&str, &str)] = &[("LANG", "ko_KR.UTF-8")];
+    /// An English locale.
+    pub const ENGLISH: &[(&str, &str)] = &[("LANG", "C.UTF-8")];
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on: the system just handed

@@ -567,26 +567,7 @@ fn message_too_long_for_a_datagram() {
 /// A second server on a port in use: exit 1 with the "address in use" hint.
 #[test]
 fn server_on_a_port_in_use() {
-    let first = Server::start(&server(), [""; 0]);
-    let out = run(&server(), ["--port", &first.port()], b"");
-    assert_eq!(out.code(), 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains(&format!("error: could not bind to {}", first.addr)),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("Address already in use"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("hint: another program is using that port"),
-        "{}",
-        out.stderr
-    );
+    contract::port_in_use(&server(), &[]);
 }
 
 /// A host name that does not exist: exit 1 with a spelling hint.
