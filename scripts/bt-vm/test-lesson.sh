@@ -15,7 +15,7 @@
 # here wins.
 #
 # --transcript (first argument) runs guest/transcript.sh instead of the
-# checks: it prints what the chapter's "What you will see" shows.
+# checks: it prints the runs the chapter shows (scripts/book-output/bluetooth-rfcomm.sh).
 #
 # Environment: BT_VM_CRATE (default bluetooth-rfcomm), BT_VM_PROFILE (cargo
 # profile, default dev), BT_VM_CACHE (as for run.sh).
