@@ -228,7 +228,7 @@ elif [ "$outfile" = - ]; then
 elif [ -f "$base" ] && [ "$(stable "$base")" = "$(stable "$tmp/trace.txt")" ]; then
   # The committed trace is still right: keep it, no churn.
   [ "$base" -ef "$outfile" ] || cp "$base" "$outfile"
-  echo "capture: $outfile: kept $base (a fresh run differs only in what varies)" >&2
+  echo "capture: $outfile: kept $base (a fresh run differs at most in what varies)" >&2
 else
   mkdir -p "$(dirname "$outfile")"
   cp "$tmp/trace.txt" "$outfile"
