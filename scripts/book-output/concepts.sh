@@ -4,6 +4,9 @@
 # then calls concepts.
 
 concepts() {
+  # The book shows the English hints: in a Korean locale the lessons write
+  # theirs in Korean. (local -x: for the runs of this section only.)
+  local -x LC_ALL=C.UTF-8
   concepts_split
   concepts_decode
   concepts_python_signal

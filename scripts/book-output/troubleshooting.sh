@@ -61,6 +61,9 @@ ts_state() {
 }
 
 troubleshooting() {
+  # The book shows the English hints: in a Korean locale the lessons write
+  # theirs in Korean. (local -x: for the runs of this section only.)
+  local -x LC_ALL=C.UTF-8
   ts_every_lesson
   ts_flags
   ts_threaded_echo
