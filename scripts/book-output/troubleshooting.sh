@@ -40,7 +40,7 @@ ts_peer() {
   : >"$file"
   python3 -u -c "$script" >"$file" 2>&1 &
   PEER=$!
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     PORT=$(head -n1 "$file")
     [ -n "$PORT" ] && return 0
     sleep 0.05
@@ -52,7 +52,7 @@ ts_peer() {
 # ts_state PORT STATE: waits until a TCP socket whose peer is PORT is in STATE
 # (as ss names it: close-wait, established, ...).
 ts_state() {
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     [ -n "$(ss -Htan state "$2" "( dport = :$1 )")" ] && return 0
     sleep 0.05
   done
@@ -314,7 +314,7 @@ ts_periodic_hello() {
   wait_for "$raw" 'hello client'
   wait_for "$log" 'hello server' # the first hello was read: the next one will not be
   kill -STOP "$PID"
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     # Recv-Q, the bytes the server's kernel holds that the server has not read.
     [ "$(ss -Htn state established "( sport = :$PORT )" | awk '{ print $1 }')" -gt 0 ] 2>/dev/null && break
     sleep 0.05
