@@ -35,7 +35,7 @@ if [ "${1:-}" = "--check" ]; then
   shift
 fi
 # The order the sections run in when none is named.
-all=(concepts oneshot echo-loop threaded-echo periodic-hello udp-echo bluetooth-rfcomm event-loop)
+all=(concepts oneshot echo-loop threaded-echo periodic-hello udp-echo bluetooth-rfcomm event-loop troubleshooting packets)
 sections=("$@")
 if [ ${#sections[@]} = 0 ]; then
   for s in "${all[@]}"; do

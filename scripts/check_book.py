@@ -8,7 +8,13 @@ into a logged error that still "succeeds". This script fails instead:
   name an existing file, and an anchor must exist there (ANCHOR: name ...
   ANCHOR_END: name) with non-blank code between the markers;
 * includes by line number (PATH:10:20) are refused: they drift;
-* every lesson chapter has the standard sections, in order.
+* every lesson chapter has the standard sections, in order;
+* no fenced block shows program output typed by hand: log lines
+  (`[INFO`, `[WARN`, ...), `error:` or `hint:` lines, a Python traceback,
+  or a shell session (`$ command` followed by what it printed) belong in a
+  file that scripts/book-output.sh writes from a real run, shown with
+  {{#include output/NAME.txt}}. Rust code, diagrams and blocks of commands
+  alone are fine.
 
 Run from anywhere: python3 scripts/check_book.py
 """
@@ -92,11 +98,86 @@ def check_sections(md, problems):
             at = found
 
 
+# Fenced blocks that may show what a program printed. Rust, Python, TOML
+# and the like are code, not output, and are never checked.
+OUTPUT_LANGUAGES = {"", "text", "txt", "console", "sh", "shell", "bash", "output", "plain"}
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^`\s]*)")
+# Lines only a program writes: the lessons' and the tutorials' log format
+# ("[INFO    ] server.rs ..."), the error and hint lines, a Python traceback.
+OUTPUT_LINE = [
+    (re.compile(r"^\s*\[\s*(INFO|WARN|WARNING|ERROR|DEBUG|TRACE|CRITICAL)\b"), "a log line"),
+    (re.compile(r"^\s*(error|hint|힌트)(\[[^\]]*\])?:\s"), "an error: or hint: line"),
+    (re.compile(r"^\s*Traceback \(most recent call last\)"), "a Python traceback"),
+    (re.compile(r"^\s*\w*(Error|Exception): "), "a Python exception"),
+]
+PROMPT = re.compile(r"^\s*(\$|>>>)( |$)")
+
+
+def fenced_blocks(text):
+    """(first line number, info word, [(line number, line)]) for each fenced block."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, lang = m.group(2), m.group(3).split(",")[0].lower()
+        start = i + 1
+        body = []
+        i += 1
+        while i < len(lines):
+            close = lines[i].strip()
+            if close.startswith(fence[0] * len(fence)) and not close.strip(fence[0]):
+                break
+            body.append((i + 1, lines[i]))
+            i += 1
+        yield start, lang, body
+        i += 1
+
+
+def typed_output(body):
+    """(line number, why) of the first line in a block that looks like program
+    output typed by hand, or None. Include lines are generated, so fine."""
+    in_session = False  # after a "$ command" line: what follows is its output
+    continued = False  # the line before ended with a backslash
+    for number, line in body:
+        stripped = line.strip()
+        if INCLUDE.search(line):
+            in_session = False
+            continue
+        for pattern, why in OUTPUT_LINE:
+            if pattern.match(line):
+                return number, why
+        if PROMPT.match(line):
+            in_session = True
+        elif in_session and stripped and not continued and not stripped.startswith("#"):
+            return number, "a shell session: a command's output after its `$ ` prompt"
+        continued = stripped.endswith("\\")
+    return None
+
+
+def check_typed_output(md, problems):
+    text = md.read_text(encoding="utf-8")
+    for start, lang, body in fenced_blocks(text):
+        if lang not in OUTPUT_LANGUAGES:
+            continue
+        found = typed_output(body)
+        if found:
+            number, why = found
+            problems.append(
+                f"{md.relative_to(ROOT)}:{number}: the block at line {start} shows program "
+                f"output typed by hand ({why}): generate it with a scripts/book-output/ "
+                "section and {{#include output/NAME.txt}} it"
+            )
+
+
 def main():
     problems = []
     includes = 0
     for md in sorted(SRC.rglob("*.md")):
         includes += check_includes(md, problems)
+        check_typed_output(md, problems)
     summary = (SRC / "SUMMARY.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)]+\.md)\)", summary):
         if not (SRC / target).is_file():
@@ -110,7 +191,7 @@ def main():
     if problems:
         print(f"check_book: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check_book: {includes} includes resolved, chapters complete")
+    print(f"check_book: {includes} includes resolved, chapters complete, no typed output")
     return 0
 
 
