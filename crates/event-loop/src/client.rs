@@ -51,7 +51,6 @@ pub fn load(
         let mut stream = connect(addr)?;
         poll.registry()
             .register(&mut stream, Token(i), Interest::READABLE)?;
-        (&stream).write_all(&message(i, 0))?; // a fresh send buffer takes it
         all.push(Load {
             stream,
             message: message(i, 0),
@@ -60,6 +59,14 @@ pub fn load(
         });
     }
     let (started, mut heard, mut open, mut errors) = (Instant::now(), Instant::now(), n, 0);
+    for (i, conn) in all.iter_mut().enumerate() {
+        // The first message of each: a fresh send buffer takes it whole.
+        if let Err(e) = (&conn.stream).write_all(&conn.message) {
+            log::warn!("connection {i}: {e}");
+            (open, errors) = (open - 1, errors + 1);
+            poll.registry().deregister(&mut conn.stream)?;
+        }
+    }
     while open > 0 && heard.elapsed() < REPLY_TIMEOUT && !ctrl_c.is_requested() {
         // A short timeout, to notice Ctrl-C and a server gone quiet.
         if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(100))) {
