@@ -102,6 +102,14 @@ pub const BUFFER: usize = 64 * 1024;
 /// none. While a client's are full, the server stops reading from it.
 pub const PENDING_MAX: usize = 16 * 1024;
 
+/// The `listen()` queue of the server: room for a burst of clients between
+/// two turns of its loop.
+pub const BACKLOG: i32 = 1024;
+
+/// After Ctrl-C, how long the server's clients get to answer its FIN with
+/// theirs before it closes what is left.
+pub const STOP_GRACE: Duration = Duration::from_millis(300);
+
 /// How the server runs.
 #[derive(Debug, Clone)]
 pub struct Options {

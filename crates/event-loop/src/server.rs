@@ -1,10 +1,9 @@
 //! The event-loop server: one thread serves every client. Read [`listen`],
-//! then [`run`], the readiness loop; what happens to each client's bytes is
-//! in [`crate::connection`].
+//! then [`run`]; each client's bytes are in [`crate::connection`].
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use common::error::{OUT_OF_FILES, is_out_of_files, is_transient};
@@ -13,16 +12,10 @@ use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::{Options, busy_message, connection::Clients};
+use crate::{BACKLOG, Options, STOP_GRACE, busy_message, connection::Clients};
 
-/// The listening socket's token; clients get tokens from 2 up.
-const LISTENER: Token = Token(0);
-/// The token of the [`Waker`] that Ctrl-C pulls.
-const WAKER: Token = Token(1);
-/// The `listen()` queue: room for a burst of clients between two loop turns.
-pub const BACKLOG: i32 = 1024;
-/// After Ctrl-C, how long clients get to answer our FIN with theirs.
-pub const STOP_GRACE: Duration = Duration::from_millis(300);
+const LISTENER: Token = Token(0); // the listening socket's token
+const WAKER: Token = Token(1); // the Waker's, which Ctrl-C pulls; clients: 2 up
 
 /// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`, and what this lesson
 /// is about: non-blocking mode. Fails when the address is in use, not on
@@ -43,8 +36,9 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     Ok(listener)
 }
 
-/// The listener is ready: accept every client waiting in the queue.
-fn accept_clients(listener: &TcpListener, clients: &mut Clients) {
+/// Accepts every client waiting in the queue. `out_of_files`: the process
+/// had no file descriptor left for one (logged once), so retry later.
+fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &mut bool) {
     let max = clients.options.max_clients;
     // ANCHOR: accept
     loop {
@@ -54,10 +48,13 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients) {
             Ok(accepted) => accepted,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if is_transient(&e) => continue,
-            // Those still queued are accepted when the next client comes.
             Err(e) if is_out_of_files(&e) => {
-                log::error!("accept() failed: {e}; the server goes on");
-                return log::error!("hint: {OUT_OF_FILES}");
+                if !*out_of_files {
+                    log::error!("accept() failed: {e}; trying again as clients leave");
+                    log::error!("hint: {OUT_OF_FILES}");
+                }
+                *out_of_files = true;
+                return;
             }
             Err(e) => return log::error!("accept() failed: {e}"),
         };
@@ -70,6 +67,7 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients) {
             log::info!("{peer} connected ({n} of at most {max} clients)");
         }
     }
+    *out_of_files = false; // the queue is empty: all accepted
     // ANCHOR_END: accept
 }
 
@@ -96,9 +94,8 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let (max, idle) = (options.max_clients, options.idle_timeout);
     let idle = common::duration::show(idle);
     log::info!("serving up to {max} clients; closing any silent for {idle}");
-
     let (mut clients, mut events) = (Clients::new(registry, options), Events::with_capacity(1024));
-    let mut stopping: Option<Instant> = None;
+    let (mut stopping, mut out_of_files): (Option<Instant>, _) = (None, false);
     // ANCHOR: loop
     loop {
         // epoll_wait(): sleep until a socket is ready or a deadline comes.
@@ -107,12 +104,12 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
         let timeout = next.map(|t| t - t.min(Instant::now()));
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e).context("poll() failed");
+                return Err(e).context("poll() failed"); // Interrupted: a signal
             }
         }
         for event in &events {
             match event.token() {
-                LISTENER => accept_clients(&listener, &mut clients),
+                LISTENER => accept_clients(&listener, &mut clients, &mut out_of_files),
                 WAKER => {
                     log::info!("Ctrl-C or SIGTERM received: shutting down");
                     poll.registry().deregister(&mut listener)?; // no new clients
@@ -123,6 +120,10 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
             }
         }
         clients.expire();
+        if out_of_files {
+            // The queued clients bring no new event: retry every turn.
+            accept_clients(&listener, &mut clients, &mut out_of_files);
+        }
         if stopping.is_some_and(|end| clients.by_token.is_empty() || Instant::now() >= end) {
             break;
         }
@@ -141,10 +142,9 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
 
 /// One over `--max-clients`: say so and close, without waiting for it. A
 /// fresh connection's send buffer is empty, so one short send() fits.
-fn refuse_busy(mut socket: &TcpStream, peer: SocketAddr, max_clients: usize) {
-    let serving = plural(max_clients, "client");
-    log::warn!("{peer} refused: already serving {serving}");
-    let _ = socket.write(busy_message(max_clients).as_bytes());
+fn refuse_busy(mut socket: &TcpStream, peer: SocketAddr, max: usize) {
+    log::warn!("{peer} refused: already serving {}", plural(max, "client"));
+    let _ = socket.write(busy_message(max).as_bytes());
     let _ = socket.shutdown(Shutdown::Write);
     let _ = socket.read(&mut [0u8; 1024]); // what it sent, or close() resets
 }

@@ -317,8 +317,8 @@ fn max_clients_refuses_the_one_over() {
 }
 
 /// Out of file descriptors: with a limit of 40, clients past it cannot be
-/// accepted. The server logs the error with a hint, and goes on serving
-/// the clients it has.
+/// accepted. The server logs the error once, with a hint, goes on serving
+/// the clients it has, and accepts the waiting ones as others leave.
 #[cfg(unix)]
 #[test]
 fn out_of_descriptors_is_logged_and_survived() {
@@ -335,6 +335,12 @@ fn out_of_descriptors_is_logged_and_survived() {
     proc.wait_for_line("hint: every connection uses a file descriptor");
     conns[0].set_read_timeout(Some(TIMEOUT)).expect("timeout");
     assert_eq!(round_trip(&mut conns[0], b"alive\n"), b"alive\n");
+    // Twenty leave: the last one, still queued, is accepted and served.
+    conns.drain(..20);
+    let last = conns.last_mut().expect("a connection");
+    last.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    assert_eq!(round_trip(last, b"my turn\n"), b"my turn\n");
+    assert_eq!(proc.stderr().matches("hint: every connection").count(), 1);
     assert!(proc.is_running());
 }
 
