@@ -18,10 +18,8 @@ use crate::{Options, PENDING_MAX, idle_message};
 pub struct Connection {
     socket: TcpStream,
     peer: SocketAddr,
-    lines: LineWatch, // where the current line is: for `/end`, and its length
-    /// Echo the kernel would not take yet; unallocated unless the client
-    /// reads more slowly than it sends.
-    pending: Vec<u8>,
+    lines: LineWatch,  // where the current line is: for `/end`, and its length
+    pending: Vec<u8>,  // echo the kernel would not take yet (often: none)
     deadline: Instant, // the idle timeout: say goodbye, or give up on one
     goodbye: bool,     // said: what comes is dropped; FIN once `pending` is out
     eof: bool,         // the client sent its FIN: recv() returned 0
@@ -39,30 +37,31 @@ impl Connection {
                 break; // backpressure: see watch()
             }
             let want = room.min(buffer.len());
-            match self.socket.read(&mut buffer[..want]) {
-                Ok(0) => self.eof = true,   // the client's FIN
-                Ok(_) if self.goodbye => {} // after our goodbye: read, drop
-                Ok(n) => self.received(&buffer[..n], options)?,
+            let n = match self.socket.read(&mut buffer[..want]) {
+                Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
+            };
+            self.eof = n == 0; // the client's FIN
+            if n > 0 && !self.goodbye {
+                // Echo it, as lesson 3's protocol says (after a goodbye: drop it).
+                let (data, peer) = (&buffer[..n], self.peer);
+                self.deadline = Instant::now() + options.idle_timeout;
+                log::info!("received {} from {peer}: {}", bytes(n), show(data));
+                let (echo, last_words) =
+                    crate::answer(&mut self.lines, data, peer, options.max_line);
+                self.send(echo)?;
+                if let Some(words) = last_words {
+                    self.say_goodbye(words.as_bytes())?;
+                }
+            }
+            if n < want {
+                break; // a short read emptied the kernel's buffer: WouldBlock next
             }
         }
         // ANCHOR_END: read
         Ok(())
-    }
-
-    // Bytes came: echo them, as lesson 3's protocol says (crate::answer).
-    fn received(&mut self, data: &[u8], options: &Options) -> io::Result<()> {
-        let (peer, n) = (self.peer, data.len());
-        self.deadline = Instant::now() + options.idle_timeout;
-        log::info!("received {} from {peer}: {}", bytes(n), show(data));
-        let (echo, last_words) = crate::answer(&mut self.lines, data, peer, options.max_line);
-        self.send(echo)?;
-        match last_words {
-            Some(words) => self.say_goodbye(words.as_bytes()),
-            None => Ok(()),
-        }
     }
 
     /// Last words, then our FIN once all is out. Until the client closes too,

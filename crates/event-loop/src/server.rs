@@ -135,8 +135,8 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     while let Ok((late, _)) = listener.accept() {
         let _ = late.shutdown(Shutdown::Write);
     }
-    let left = plural(left.len(), "client");
-    log::info!("server stopped; {left} closed at the deadline");
+    let n = left.len();
+    log::info!("server stopped; clients still open at the end: {n}");
     Ok(())
 }
 
