@@ -14,6 +14,7 @@ use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 
 use socket2::{Domain, Socket, Type};
 
+// ANCHOR: bare
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
@@ -47,3 +48,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     stdout.write_all(&rest)?;
     Ok(())
 }
+// ANCHOR_END: bare

@@ -16,6 +16,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use mio::{Events, Interest, Poll, Token, net::TcpListener, net::TcpStream};
 use socket2::{Domain, Socket, Type};
 
+// ANCHOR: bare
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arg = |i, default: &str| std::env::args().nth(i).unwrap_or(default.into());
     let addr = std::net::SocketAddr::new(arg(1, "127.0.0.1").parse()?, arg(2, "3334").parse()?);
@@ -67,3 +68,4 @@ fn echo(conn: &mut TcpStream, buffer: &mut [u8]) -> io::Result<()> {
         }
     }
 }
+// ANCHOR_END: bare

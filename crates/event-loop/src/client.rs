@@ -67,6 +67,7 @@ pub fn load(
             poll.registry().deregister(&mut conn.stream)?;
         }
     }
+    // ANCHOR: load
     while open > 0 && heard.elapsed() < REPLY_TIMEOUT && !ctrl_c.is_requested() {
         // A short timeout, to notice Ctrl-C and a server gone quiet.
         if let Err(e) = poll.poll(&mut events, Some(Duration::from_millis(100))) {
@@ -89,6 +90,7 @@ pub fn load(
             poll.registry().deregister(&mut conn.stream)?;
         }
     }
+    // ANCHOR_END: load
     let (secs, trips) = (
         started.elapsed().as_secs_f64(),
         all.iter().map(|c| c.trips).sum::<usize>(),
@@ -110,6 +112,7 @@ fn message(i: usize, k: usize) -> Vec<u8> {
 
 /// Reads what came until WouldBlock, each byte compared with what was sent;
 /// after each complete echo sends the next message. True when all are done.
+// ANCHOR: step
 fn step(conn: &mut Load, i: usize, messages: usize) -> Result<bool> {
     let mut buffer = [0u8; 1024];
     loop {
@@ -133,3 +136,4 @@ fn step(conn: &mut Load, i: usize, messages: usize) -> Result<bool> {
         }
     }
 }
+// ANCHOR_END: step

@@ -1,6 +1,5 @@
-//! One client ([`Connection`]) and all of them ([`Clients`]). A thread keeps
-//! its client's place in the conversation on its stack; in one thread for
-//! all, each client's place is a value, picked up when its socket is ready.
+//! One client ([`Connection`]) and all of them ([`Clients`]): where a client is
+//! in the conversation is a value, picked up when its socket is ready.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -23,6 +22,7 @@ pub struct Connection {
     deadline: Instant, // the idle timeout: say goodbye, or give up on one
     goodbye: bool,     // said: what comes is dropped; FIN once `pending` is out
     eof: bool,         // the client sent its FIN: recv() returned 0
+    interest: Interest,
 }
 
 impl Connection {
@@ -52,9 +52,9 @@ impl Connection {
                 let (echo, last_words) =
                     crate::answer(&mut self.lines, data, peer, options.max_line);
                 self.send(echo)?;
-                if let Some(words) = last_words {
-                    self.say_goodbye(words.as_bytes())?;
-                }
+                // `/end` or a line too long: last words, then FIN once all is out.
+                self.goodbye = last_words.is_some();
+                self.send(last_words.unwrap_or_default().as_bytes())?;
             }
             if n < want {
                 break; // a short read emptied the kernel's buffer: WouldBlock next
@@ -62,13 +62,6 @@ impl Connection {
         }
         // ANCHOR_END: read
         Ok(())
-    }
-
-    /// Last words, then our FIN once all is out. Until the client closes too,
-    /// what it sends is read and dropped, so that our close is no reset.
-    fn say_goodbye(&mut self, last_words: &[u8]) -> io::Result<()> {
-        self.goodbye = true;
-        self.send(last_words)
     }
 
     // ANCHOR: send
@@ -98,16 +91,20 @@ impl Connection {
         Ok(())
     }
 
-    /// Backpressure: when `pending` fills up, stop watching for READABLE
-    /// (`epoll_ctl(MOD)`). The client's bytes wait in the kernel, then its
-    /// own send() blocks: it slows down to the speed at which it reads.
-    fn watch(&mut self, token: Token, registry: &Registry, was_full: bool) -> io::Result<()> {
-        let both = Interest::READABLE | Interest::WRITABLE;
-        match (was_full, self.pending.len() >= PENDING_MAX) {
-            (false, true) => registry.reregister(&mut self.socket, token, Interest::WRITABLE),
-            (true, false) => registry.reregister(&mut self.socket, token, both),
-            _ => Ok(()),
+    /// What the poll watches for (`epoll_ctl(MOD)` when it changes): WRITABLE
+    /// only while echo waits. Backpressure: with `pending` full, no READABLE.
+    /// The client's bytes wait in the kernel, then its send() blocks.
+    fn watch(&mut self, token: Token, registry: &Registry) -> io::Result<()> {
+        let interest = match self.pending.len() {
+            0 => Interest::READABLE,
+            n if n < PENDING_MAX => Interest::READABLE | Interest::WRITABLE,
+            _ => Interest::WRITABLE, // backpressure: no more reading
+        };
+        if interest != self.interest {
+            registry.reregister(&mut self.socket, token, interest)?;
+            self.interest = interest;
         }
+        Ok(())
     }
     // ANCHOR_END: send
 }
@@ -138,12 +135,12 @@ impl Clients {
         }
     }
 
-    /// A new client: `epoll_ctl(ADD)` under a new token, for both
-    /// directions: an event then means "something changed", and we try both.
+    /// A new client: `epoll_ctl(ADD)` under a new token, for READABLE: an
+    /// event then means "something changed", and `ready()` tries both ways.
     pub fn add(&mut self, mut socket: TcpStream, peer: SocketAddr) -> io::Result<()> {
         self.last += 1;
-        let (token, both) = (Token(self.last), Interest::READABLE | Interest::WRITABLE);
-        self.registry.register(&mut socket, token, both)?;
+        let (token, interest) = (Token(self.last), Interest::READABLE);
+        self.registry.register(&mut socket, token, interest)?;
         let deadline = Instant::now() + self.options.idle_timeout;
         self.timers.push(Reverse((deadline, token)));
         let (lines, pending) = (LineWatch::new(self.options.max_line), Vec::new());
@@ -155,6 +152,7 @@ impl Clients {
             deadline,
             goodbye: false,
             eof: false,
+            interest,
         };
         self.by_token.insert(token, conn);
         Ok(())
@@ -164,10 +162,9 @@ impl Clients {
     pub fn ready(&mut self, token: Token) {
         // None: closed earlier in this turn; its event came late.
         if let Some(conn) = self.by_token.get_mut(&token) {
-            let was_full = conn.pending.len() >= PENDING_MAX;
             let result = (conn.flush())
                 .and_then(|()| conn.read_until_blocked(&mut self.buffer, &self.options))
-                .and_then(|()| conn.watch(token, &self.registry, was_full));
+                .and_then(|()| conn.watch(token, &self.registry));
             if let Err(e) = &result {
                 log::warn!("lost {}: {e}", conn.peer);
             }
@@ -179,6 +176,7 @@ impl Clients {
 
     /// Deadlines that passed: a silent client gets a goodbye, an unanswered goodbye a close().
     pub fn expire(&mut self) {
+        // ANCHOR: timers
         let (now, idle) = (Instant::now(), self.options.idle_timeout);
         while let Some(&Reverse((_, token))) = self.timers.peek().filter(|t| t.0.0 <= now) {
             self.timers.pop();
@@ -190,20 +188,23 @@ impl Clients {
                 Some(conn) => {
                     let (peer, said) = (conn.peer, common::duration::show(idle));
                     log::info!("{peer} sent nothing for {said}: closing");
-                    let _ = conn.say_goodbye(idle_message(idle).as_bytes());
+                    conn.goodbye = true;
+                    let _ = conn.send(idle_message(idle).as_bytes());
+                    let _ = conn.watch(token, &self.registry);
                     conn.deadline = now + idle;
                     self.timers.push(Reverse((conn.deadline, token)));
                 }
                 None => {} // closed already
             }
         }
+        // ANCHOR_END: timers
     }
 
     /// Ctrl-C: a FIN to every client now, whatever it is still owed.
     pub fn stop_all(&mut self) {
         for conn in self.by_token.values_mut() {
-            conn.pending = Vec::new();
-            let _ = conn.say_goodbye(b"");
+            (conn.goodbye, conn.pending) = (true, Vec::new());
+            let _ = conn.flush(); // sends the FIN
         }
     }
 

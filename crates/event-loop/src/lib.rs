@@ -156,6 +156,7 @@ pub fn answer<'a>(
     peer: SocketAddr,
     max_line: usize,
 ) -> (&'a [u8], Option<String>) {
+    // ANCHOR: answer
     match lines.feed(data) {
         Verdict::Echo => (data, None),
         Verdict::End(k) => {
@@ -170,6 +171,7 @@ pub fn answer<'a>(
             (&data[..k], Some(too_long_message(max_line)))
         }
     }
+    // ANCHOR_END: answer
 }
 
 /// Raises this process's open-file limit (`RLIMIT_NOFILE`) from its soft
@@ -182,6 +184,7 @@ pub fn answer<'a>(
 /// it first thing. Wraps `getrlimit(2)` and `setrlimit(2)`.
 #[cfg(unix)]
 pub fn raise_open_file_limit() -> Option<u64> {
+    // ANCHOR: limit
     use nix::sys::resource::{Resource, getrlimit, setrlimit};
     let (soft, hard) = match getrlimit(Resource::RLIMIT_NOFILE) {
         Ok(limits) => limits,
@@ -205,6 +208,7 @@ pub fn raise_open_file_limit() -> Option<u64> {
             Some(soft)
         }
     }
+    // ANCHOR_END: limit
 }
 
 /// Elsewhere there is no `RLIMIT_NOFILE` to raise.

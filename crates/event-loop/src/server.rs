@@ -104,7 +104,7 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
         let timeout = next.map(|t| t - t.min(Instant::now()));
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
-                return Err(e).context("poll() failed"); // Interrupted: a signal
+                return Err(e).context("poll() failed"); // (Interrupted: a signal came)
             }
         }
         for event in &events {
