@@ -38,6 +38,7 @@
 //! | [`server`] (`src/server.rs`) | the listening socket, the readiness loop, accept until `WouldBlock`, timers, Ctrl-C through a `Waker` |
 //! | [`connection`] (`src/connection.rs`) | one client: read until `WouldBlock`, partial writes, backpressure, goodbye |
 //! | [`client`] (`src/client.rs`) | the interactive client, and many connections from one thread (`--connections`) |
+//! | `src/lib.rs` (this file) | the constants, lesson 3's answers ([`answer`]), the open-file limit ([`raise_open_file_limit`]) |
 //! | `examples/event-loop-bare-*.rs` | the smallest readiness loop that echoes, and a bare client |
 //! | `src/bin/*.rs` | the flags, and nothing else |
 //!
