@@ -191,6 +191,7 @@ for n in 1 16 64; do
   has echo-loop && one_case rt echo-loop "" "$el --port 0 -q" --clients "$n" --duration "$d"
   [ "$n" = 16 ] && KEEP=threaded-echo-16 KEEP_PORT=3333
   has threaded-echo && one_case rt threaded-echo "" "$te --port 0 -q $te_flags" --mode line --clients "$n" --duration "$d"
+  KEEP=""
   has event-loop && one_case rt event-loop "" "$ev --port 0 -q" --mode line --clients "$n" --duration "$d"
   KEEP=""
   one_case rt "baseline (Rust std)" "" "$BASELINE --port 0 -q" --clients "$n" --duration "$d"
