@@ -193,7 +193,6 @@ for n in 1 16 64; do
   has threaded-echo && one_case rt threaded-echo "" "$te --port 0 -q $te_flags" --mode line --clients "$n" --duration "$d"
   KEEP=""
   has event-loop && one_case rt event-loop "" "$ev --port 0 -q" --mode line --clients "$n" --duration "$d"
-  KEEP=""
   one_case rt "baseline (Rust std)" "" "$BASELINE --port 0 -q" --clients "$n" --duration "$d"
   if [ -n "$TOKIO" ]; then one_case rt "baseline (tokio)" "" "$TOKIO 0" --clients "$n" --duration "$d"; fi
 done
