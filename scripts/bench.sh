@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # How many clients can my server take? Runs loadgen against the lesson
-# servers (echo-loop, threaded-echo, udp-echo) and against baselines measured
-# in the same run, and writes the tables that the book chapter
-# docs/src/bench.md includes: docs/src/bench/results.md.
+# servers (echo-loop, threaded-echo, udp-echo, event-loop) and against
+# baselines measured in the same run, and writes the tables that the book
+# chapter docs/src/bench.md includes: docs/src/bench/results.md, and the
+# chart of round trips and memory against idle connections,
+# docs/src/bench/idle.svg.
 #
 #   scripts/bench.sh            # the full run: 5 s per case, a few minutes
 #   scripts/bench.sh --quick    # 1 s per case, to try it out; writes
@@ -33,6 +35,9 @@ target=${CARGO_TARGET_DIR:-target}
 if [ "$quick" = 1 ] && [ "$out" = docs/src/bench/results.md ]; then
   out=$target/bench/results-quick.md
 fi
+# The chart goes next to the tables: results.md -> idle.svg.
+svg=$(dirname "$out")/idle.svg
+[ "$out" = docs/src/bench/results.md ] || svg=${out%.md}-idle.svg
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 mkdir -p "$(dirname "$out")"
@@ -66,7 +71,7 @@ build_server() {
   SERVER[$lesson]=$tmp/$lesson
 }
 say "building release binaries"
-for lesson in echo-loop threaded-echo udp-echo; do build_server "$lesson"; done
+for lesson in echo-loop threaded-echo udp-echo event-loop; do build_server "$lesson"; done
 cargo build --release -q -p loadgen --bins
 LOADGEN=$target/release/loadgen
 BASELINE=$target/release/baseline-echo
@@ -136,11 +141,22 @@ measure() {
   local table=$1 server=$2 note=$3
   shift 3
   say "$server${note:+ ($note)}: loadgen $*"
-  local line
+  local line lg hwm t threads=0
   # loadgen exits 1 when it counted errors: that is a result, not a failure.
-  "${PIN[@]}" "$LOADGEN" --port "$PORT" -q "$@" >"$tmp/report.txt" 2>>"$tmp/loadgen.err" || true
+  "${PIN[@]}" "$LOADGEN" --port "$PORT" -q "$@" >"$tmp/report.txt" 2>>"$tmp/loadgen.err" &
+  lg=$!
+  # The server's threads, sampled while loadgen runs (the most seen), and
+  # its peak memory (VmHWM: the most resident memory it ever had) at the end.
+  while kill -0 "$lg" 2>/dev/null; do
+    t=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$PID/status" 2>/dev/null || true)
+    if [ -n "$t" ] && [ "$t" -gt "$threads" ]; then threads=$t; fi
+    sleep 0.2
+  done
+  wait "$lg" || true
+  hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$PID/status" 2>/dev/null || true)
   line=$(grep '^loadgen: mode=' "$tmp/report.txt" || true)
   [ -n "$line" ] || line="loadgen: failed=1"
+  line="$line vmhwm_kb=${hwm:-0} threads=$threads"
   RESULTS+=("$table|$server|$note|$*|$line")
   if [ -n "${KEEP:-}" ]; then
     # The whole report, for the book, with the random port shown as the
@@ -163,6 +179,7 @@ d=${secs}s
 el=${SERVER[echo-loop]:-}
 te=${SERVER[threaded-echo]:-}
 ue=${SERVER[udp-echo]:-}
+ev=${SERVER[event-loop]:-}
 # threaded-echo refuses clients over --max-clients (64 by default): allow
 # the 216 connections of the idle case.
 te_flags="--max-clients 1000"
@@ -175,6 +192,7 @@ for n in 1 16 64; do
   [ "$n" = 16 ] && KEEP=threaded-echo-16 KEEP_PORT=3333
   has threaded-echo && one_case rt threaded-echo "" "$te --port 0 -q $te_flags" --mode line --clients "$n" --duration "$d"
   KEEP=""
+  has event-loop && one_case rt event-loop "" "$ev --port 0 -q" --mode line --clients "$n" --duration "$d"
   one_case rt "baseline (Rust std)" "" "$BASELINE --port 0 -q" --clients "$n" --duration "$d"
   if [ -n "$TOKIO" ]; then one_case rt "baseline (tokio)" "" "$TOKIO 0" --clients "$n" --duration "$d"; fi
 done
@@ -185,6 +203,23 @@ fi
 has echo-loop && one_case rt echo-loop "" "$el --port 0 -q" --clients 16 --idle 200 --duration "$d"
 has threaded-echo && one_case rt threaded-echo "" "$te --port 0 -q $te_flags" --mode line --clients 16 --idle 200 --duration "$d"
 one_case rt "baseline (Rust std)" "" "$BASELINE --port 0 -q" --clients 16 --idle 200 --duration "$d"
+
+# 16 active clients while 0, 1,000 and 9,900 idle connections stay open:
+# where one thread per client stops scaling, and what one thread for all
+# costs instead. Why 9,900 and not 10,000: threaded-echo takes at most
+# 10,000 clients (--max-clients), and the 16 active ones and loadgen's test
+# connection need room too; and while loadgen opens the idle connections it
+# holds two file descriptors for each, so 10,000 would need a hard limit
+# (ulimit -Hn) above 20,000.
+for idle in 0 1000 9900; do
+  has event-loop && one_case idle event-loop "" "$ev --port 0 -q" --mode line --clients 16 --idle "$idle" --duration "$d"
+  has threaded-echo && one_case idle threaded-echo "" "$te --port 0 -q --max-clients 10000" --mode line --clients 16 --idle "$idle" --duration "$d"
+  if [ -n "$TOKIO" ]; then one_case idle "baseline (tokio)" "" "$TOKIO 0" --mode line --clients 16 --idle "$idle" --duration "$d"; fi
+  if command -v python3 >/dev/null 2>&1; then
+    one_case idle "baseline (Python)" "" "python3 $PY_BASELINE 0" --mode line --clients 16 --idle "$idle" --duration "$d"
+  fi
+  has echo-loop && one_case idle echo-loop "" "$el --port 0 -q" --mode line --clients 16 --idle "$idle" --duration "$d"
+done
 
 # One client, with both processes pinned to one core, then to two: on a
 # virtual machine, waking a process on an idle core is slow.
@@ -287,6 +322,8 @@ value() {
     fi
   done
 }
+# KiB -> "12.3 MB"
+mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MB", k * 1024 / 1e6 }'; }
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 {
@@ -308,6 +345,21 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
     idle=$(get "$l" idle)
     [ "${idle:-0}" -gt 0 ] && idle="$idle, $(get "$l" idle_answered) answered after"
     echo "| $s | $(get "$l" clients) | $idle | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p50_us)") | $(lat "$(get "$l" p99_us)") | $(lat "$(get "$l" max_us)") | $(get "$l" served) of $(get "$l" clients) | $(int "$(get "$l" min_per_client)") | $(errs "$l") |"
+  done
+  echo
+  echo "### Many idle connections, 16 active clients"
+  echo
+  echo "Peak memory is the server's \`VmHWM\` after the run (the most resident memory it"
+  echo "ever had); threads, the most that its \`/proc/PID/status\` showed during the run."
+  echo "The most idle connections is 9,900: threaded-echo's \`--max-clients\` stops at 10,000,"
+  echo "and the 16 active clients and loadgen's test connection need room too."
+  echo
+  echo "| server | idle | round trips/s | p99 | errors | idle answered after | peak memory | threads |"
+  echo "|---|--:|--:|--:|---|--:|--:|--:|"
+  for r in "${RESULTS[@]}"; do
+    IFS='|' read -r t s n a l <<<"$r"
+    [ "$t" = idle ] || continue
+    echo "| $s | $(int "$(get "$l" idle)") | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
   done
   echo
   echo "### One client: one core or two"
@@ -367,6 +419,16 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   ellog=$(value quiet echo-loop "logging (no -q)" rps)
   teq=$(value quiet threaded-echo "-q" rps)
   telog=$(value quiet threaded-echo "logging (no -q)" rps)
+  ev10k=$(value idle event-loop "" rps "--idle 9900")
+  te10k=$(value idle threaded-echo "" rps "--idle 9900")
+  evmem=$(value idle event-loop "" vmhwm_kb "--idle 9900")
+  temem=$(value idle threaded-echo "" vmhwm_kb "--idle 9900")
+  everr=$(value idle event-loop "" errors "--idle 9900")
+  if [ -n "$ev10k" ] && [ -n "$te10k" ]; then
+    echo "* event-loop / threaded-echo, round trips with 9,900 idle connections: **$(ratio "$ev10k" "$te10k")** (target: at least 0.9)"
+    echo "* event-loop / threaded-echo, peak memory with 9,900 idle connections: **$(ratio "$evmem" "$temem")** (target: at most 0.25)"
+    echo "* event-loop errors with 9,900 idle connections: **${everr:-?}** (target: 0)"
+  fi
   echo "* threaded-echo \`-q\` at 16 clients / the Rust baseline: **$(ratio "$te16" "$bl16")**"
   [ -n "$tk16" ] && echo "* threaded-echo \`-q\` at 16 clients / tokio's echo: **$(ratio "$te16" "$tk16")**"
   [ -n "$py16" ] && echo "* the Python baseline at 16 clients / the Rust baseline: $(ratio "$py16" "$bl16")"
@@ -388,5 +450,72 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   echo "</details>"
 } >"$out"
 say "wrote $out"
+
+# ---- the chart ----------------------------------------------------------------
+# Round trips per second and peak memory against idle connections, one line
+# per server, as an SVG file the book shows next to the table.
+for r in "${RESULTS[@]}"; do
+  IFS='|' read -r t s n a l <<<"$r"
+  [ "$t" = idle ] || continue
+  printf '%s\t%s\t%s\t%s\n' "$s" "$(get "$l" idle)" "$(get "$l" rps)" "$(get "$l" vmhwm_kb)"
+done >"$tmp/idle.tsv"
+if [ -s "$tmp/idle.tsv" ] && command -v python3 >/dev/null 2>&1; then
+  python3 - "$tmp/idle.tsv" "$svg" "$when, $cores cores" <<'PY'
+import html, sys
+
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1], encoding="utf-8")]
+out, note = sys.argv[2], sys.argv[3]
+levels = [0, 1000, 9900]
+
+def level(idle):
+    return min(range(3), key=lambda i: abs(levels[i] - int(idle or 0)))
+
+series = {}
+for server, idle, rps, kb in rows:
+    series.setdefault(server, {})[level(idle)] = (float(rps or 0), float(kb or 0) * 1024 / 1e6)
+colors = {"event-loop": "#d62728", "threaded-echo": "#1f77b4", "baseline (tokio)": "#2ca02c",
+          "baseline (Python)": "#9467bd", "echo-loop": "#7f7f7f"}
+W, H, top, left, pw, ph = 780, 360, 50, 70, 290, 210
+
+def nice(v):  # the top of the axis: a round number just above v
+    step = 1
+    while step * 10 <= v:
+        step *= 10
+    return next(m * step for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if v <= m * step)
+
+def fmt(v):
+    return f"{v / 1000:g}k" if v >= 1000 else f"{v:g}"
+
+parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+         'font-family="sans-serif" font-size="12">', f'<rect width="{W}" height="{H}" fill="white"/>']
+for p, (title, k) in enumerate([("round trips per second (16 active clients)", 0), ("peak memory, MB (VmHWM)", 1)]):
+    x0 = left + p * (pw + 90)
+    ymax = nice(max([v[k] for s in series.values() for v in s.values()] + [1]))
+    parts.append(f'<text x="{x0 + pw / 2}" y="{top - 20}" text-anchor="middle" font-weight="bold">{title}</text>')
+    for i in range(6):
+        y = top + ph - ph * i / 5
+        parts.append(f'<line x1="{x0}" y1="{y}" x2="{x0 + pw}" y2="{y}" stroke="#ddd"/>')
+        parts.append(f'<text x="{x0 - 6}" y="{y + 4}" text-anchor="end">{fmt(ymax * i / 5)}</text>')
+    for i, lv in enumerate(levels):
+        x = x0 + 20 + i * (pw - 40) / 2
+        parts.append(f'<text x="{x}" y="{top + ph + 18}" text-anchor="middle">{lv:,}</text>')
+    parts.append(f'<text x="{x0 + pw / 2}" y="{top + ph + 36}" text-anchor="middle">idle connections</text>')
+    for server, points in series.items():
+        color = colors.get(server, "#000")
+        xy = [(x0 + 20 + i * (pw - 40) / 2, top + ph - ph * v[k] / ymax) for i, v in sorted(points.items())]
+        parts.append('<polyline fill="none" stroke-width="2" stroke="%s" points="%s"/>'
+                     % (color, " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)))
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>' for x, y in xy]
+for i, server in enumerate(series):
+    x = left + i * 145
+    parts.append(f'<rect x="{x}" y="{H - 32}" width="14" height="4" fill="{colors.get(server, "#000")}"/>')
+    parts.append(f'<text x="{x + 20}" y="{H - 26}">{html.escape(server)}</text>')
+parts.append(f'<text x="{W - 8}" y="{H - 8}" text-anchor="end" fill="#666" font-size="10">'
+             f'scripts/bench.sh, {html.escape(note)}</text>')
+parts.append("</svg>")
+open(out, "w", encoding="utf-8").write("\n".join(parts) + "\n")
+PY
+  say "wrote $svg"
+fi
 [ "$quick" = 1 ] && cat "$out"
 exit 0

@@ -1,0 +1,219 @@
+//! # Lesson 7: `event-loop`, one thread for many clients
+//!
+//! Lesson 3 gave every client a thread that waits in `recv()` for that
+//! client alone. Ten thousand clients cost ten thousand threads, nearly all
+//! of them asleep. This lesson serves them all from **one thread** that
+//! never waits for any one client: every socket is *non-blocking*, and the
+//! thread asks the kernel one question, "which of my sockets can I use right
+//! now?" (`epoll` on Linux, `kqueue` on macOS), through the `mio` crate.
+//! That is the **readiness loop**, and it is what tokio runs underneath.
+//!
+//! ```text
+//!   one thread
+//!   socket, SO_REUSEADDR, bind, listen, O_NONBLOCK
+//!   register(listener, LISTENER, READABLE)
+//!   loop:
+//!     poll(events, next deadline) ...... sleeps until a socket is ready
+//!     for each event:
+//!       LISTENER  accept() until WouldBlock; register each new client
+//!       WAKER     Ctrl-C: shutdown(Write) on every client, stop soon
+//!       client    write what it is owed, until WouldBlock
+//!                 read until WouldBlock; echo into the kernel at once,
+//!                 keep what it would not take (at most PENDING_MAX bytes)
+//!     close the clients whose deadline has passed (idle, or goodbye over)
+//! ```
+//!
+//! The protocol is lesson 3's, byte for byte (`/end`, the 64 KiB line bound,
+//! the idle and busy messages), so lesson 3's client and tutorial 000's
+//! Python client work against this server unchanged.
+//!
+//! ```text
+//! cargo run -p event-loop --bin server
+//! cargo run -p event-loop --bin client                  (in two or more terminals)
+//! cargo run -p event-loop --bin client -- --connections 1000 --messages 10
+//! ```
+//!
+//! | file | what it shows |
+//! |---|---|
+//! | [`server`] (`src/server.rs`) | the listening socket, the readiness loop, accept until `WouldBlock`, timers, Ctrl-C through a `Waker` |
+//! | [`connection`] (`src/connection.rs`) | one client: read until `WouldBlock`, partial writes, backpressure, goodbye |
+//! | [`client`] (`src/client.rs`) | the interactive client, and many connections from one thread (`--connections`) |
+//! | `src/lib.rs` (this file) | the constants, lesson 3's answers ([`answer`]), the open-file limit ([`raise_open_file_limit`]) |
+//! | `examples/event-loop-bare-*.rs` | the smallest readiness loop that echoes, and a bare client |
+//! | `src/bin/*.rs` | the flags, and nothing else |
+//!
+//! # What `mio::net` does for you
+//!
+//! The server makes its listening socket with socket2, call by call, so you
+//! see each one. `mio::net::TcpListener::bind` does the same calls in one:
+//! `socket()`, `SO_REUSEADDR` (on Unix), `bind()`, `listen()`, and it makes
+//! the socket non-blocking, which is the step this lesson is about.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! let listener = mio::net::TcpListener::bind("127.0.0.1:0".parse().expect("an address"))?;
+//! // Nobody has connected: a non-blocking accept() says so at once,
+//! // where a blocking one would wait for a client.
+//! let nobody = listener.accept().map(|_| ()).unwrap_err();
+//! assert_eq!(nobody.kind(), std::io::ErrorKind::WouldBlock);
+//! # Ok(()) }
+//! ```
+
+pub mod client;
+pub mod connection;
+pub mod server;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use common::duration;
+use common::text::{bytes, plural};
+use threaded_echo::lines::{LineWatch, Verdict};
+
+/// The lesson's name, as in `cargo run -p event-loop`.
+pub const LESSON: &str = "event-loop";
+
+/// The port: lesson 3's (tutorial 000's 3333) plus one, so both servers can
+/// run side by side.
+pub const DEFAULT_PORT: u16 = 3334;
+
+/// How long a client may stay silent before it is closed: 5 minutes, as in
+/// lesson 3.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The same, as `--help` shows it.
+pub const DEFAULT_IDLE_TIMEOUT_TEXT: &str = "5m";
+
+/// How many clients are served at once unless `--max-clients` says
+/// otherwise. Lesson 3 stopped at 64 because each client cost a thread;
+/// here an idle client costs a few hundred bytes and a file descriptor.
+pub const DEFAULT_MAX_CLIENTS: usize = 10_000;
+
+/// The most `--max-clients` accepts. The open-file limit is the real bound
+/// (see [`raise_open_file_limit`]).
+pub const MAX_MAX_CLIENTS: usize = 1_000_000;
+
+/// Bytes per `recv()` unless `--buffer` says otherwise. There is **one**
+/// read buffer for all clients, so it can be large: an idle client holds
+/// none of it.
+pub const BUFFER: usize = 64 * 1024;
+
+/// The most echo bytes kept for a client that does not read them (plus a
+/// goodbye line). 10,000 such clients would cost 160 MB; an idle one costs
+/// none. While a client's are full, the server stops reading from it.
+pub const PENDING_MAX: usize = 16 * 1024;
+
+/// The `listen()` queue of the server: room for a burst of clients between
+/// two turns of its loop.
+pub const BACKLOG: i32 = 1024;
+
+/// After Ctrl-C, how long the server's clients get to answer its FIN with
+/// theirs before it closes what is left.
+pub const STOP_GRACE: Duration = Duration::from_millis(300);
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Close a connection that has sent nothing for this long (`--idle-timeout`).
+    pub idle_timeout: Duration,
+    /// Serve at most this many clients at once (`--max-clients`).
+    pub max_clients: usize,
+    /// Refuse a line longer than this many bytes
+    /// ([`threaded_echo::lines::MAX_LINE`]).
+    pub max_line: usize,
+    /// Bytes per `recv()` (`--buffer`, default [`BUFFER`]).
+    pub buffer: usize,
+}
+
+/// The line a client over `--max-clients` receives before it is closed.
+pub fn busy_message(max_clients: usize) -> String {
+    format!(
+        "busy: the server already serves {}; try again later\n",
+        plural(max_clients, "client")
+    )
+}
+
+/// The line a client that stayed silent too long receives before it is closed.
+pub fn idle_message(idle_timeout: Duration) -> String {
+    format!(
+        "idle: nothing received for {}; closing the connection\n",
+        duration::show(idle_timeout)
+    )
+}
+
+/// The line a client receives when a line of its is too long. It begins
+/// with a newline, because it cuts into the middle of the echoed line.
+pub fn too_long_message(max_line: usize) -> String {
+    format!("\nerror: a line longer than {max_line} bytes; closing the connection\n")
+}
+
+/// Lesson 3's protocol for the bytes of one read, with no I/O: what to
+/// echo, and the last words when the session ends there (`/end`: none; a
+/// line too long: the error line). Sending is the server's business, so
+/// this is the same for a thread per client and for an event loop.
+pub fn answer<'a>(
+    lines: &mut LineWatch,
+    data: &'a [u8],
+    peer: SocketAddr,
+    max_line: usize,
+) -> (&'a [u8], Option<String>) {
+    // ANCHOR: answer
+    match lines.feed(data) {
+        Verdict::Echo => (data, None),
+        Verdict::End(k) => {
+            log::info!("{peer} sent /end");
+            (&data[..k], Some(String::new()))
+        }
+        Verdict::TooLong(k) => {
+            log::warn!(
+                "{peer} sent a line longer than {}: closing",
+                bytes(max_line)
+            );
+            (&data[..k], Some(too_long_message(max_line)))
+        }
+    }
+    // ANCHOR_END: answer
+}
+
+/// Raises this process's open-file limit (`RLIMIT_NOFILE`) from its soft
+/// value to the hard one, and logs both. Returns the limit now in force.
+///
+/// Every socket is a file descriptor. Shells start programs with a soft
+/// limit that is often 1024, far below what the system allows (the hard
+/// limit, which only root can raise). A process may raise its own soft
+/// limit up to the hard limit, so a server meant for 10,000 clients does
+/// it first thing. Wraps `getrlimit(2)` and `setrlimit(2)`.
+#[cfg(unix)]
+pub fn raise_open_file_limit() -> Option<u64> {
+    // ANCHOR: limit
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let (soft, hard) = match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok(limits) => limits,
+        Err(e) => {
+            log::warn!("could not read the open-file limit: {e}");
+            return None;
+        }
+    };
+    if soft >= hard {
+        log::info!("open-file limit: {soft} (already the hard limit)");
+        return Some(soft);
+    }
+    match setrlimit(Resource::RLIMIT_NOFILE, hard, hard) {
+        Ok(()) => {
+            log::info!("open-file limit raised from {soft} to {hard} (the hard limit)");
+            Some(hard)
+        }
+        // macOS reports an unlimited hard limit but refuses it: keep the soft one.
+        Err(e) => {
+            log::warn!("open-file limit stays {soft}: raising it to {hard} failed: {e}");
+            Some(soft)
+        }
+    }
+    // ANCHOR_END: limit
+}
+
+/// Elsewhere there is no `RLIMIT_NOFILE` to raise.
+#[cfg(not(unix))]
+pub fn raise_open_file_limit() -> Option<u64> {
+    None
+}
