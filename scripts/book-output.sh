@@ -35,13 +35,17 @@ if [ "${1:-}" = "--check" ]; then
   shift
 fi
 # The order the sections run in when none is named.
-all=(concepts oneshot echo-loop threaded-echo periodic-hello udp-echo bluetooth-rfcomm event-loop troubleshooting packets)
+all=(concepts oneshot echo-loop threaded-echo periodic-hello udp-echo bluetooth-rfcomm event-loop troubleshooting packets bench)
 sections=("$@")
 if [ ${#sections[@]} = 0 ]; then
   for s in "${all[@]}"; do
     [ -f "scripts/book-output/$s.sh" ] && sections+=("$s")
   done
 fi
+# English hints and UTF-8 text, whatever the machine's locale; a section
+# that shows the Korean hints sets LANG=ko_KR.UTF-8 on that one command.
+export LANG=C.UTF-8
+unset LC_ALL LC_MESSAGES LANGUAGE
 tmp=$(mktemp -d)
 new=$tmp/new # the finished files
 mkdir "$new"

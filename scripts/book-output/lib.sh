@@ -58,3 +58,9 @@ mask() {
     s/ -- --port $server\b//g;  # a hint repeats a port that is not the default
   ' "$PORT" "$2" "$1"
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on (the system
+# just handed it out, and it was closed again).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
