@@ -3,7 +3,7 @@
 //! and the tutorial's own Python client as peers.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown as Half, TcpStream};
+use std::net::{Shutdown as Half, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Barrier;
@@ -354,9 +354,10 @@ fn bytes_come_back_intact() {
 #[test]
 fn the_tutorials_python_client_works() {
     let mut server = Server::start(&server(), [""; 0]);
-    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tutorial_client.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(&peer).arg(server.port()).env("PYTHONUTF8", "1");
+    cmd.arg(peer("tutorial_client.py"))
+        .arg(server.port())
+        .env("PYTHONUTF8", "1");
     let mut python = Proc::spawn(cmd);
     python.write_stdin("hello\n안녕\n/end\n".as_bytes());
     let (status, stdout) = python.finish(TIMEOUT);
@@ -501,4 +502,143 @@ fn buffer_size_changes_the_pieces_not_the_echo() {
     assert_eq!(round_trip(&mut conn, &data), data);
     small.proc.wait_for_line("received 3 bytes");
     assert_eq!(run(&server(), ["--buffer", "0"], b"").code(), 2);
+}
+
+// The bare pair of Step 1 (examples/), run as a student runs them.
+
+/// Starts the bare server with `HOST PORT` and reads its `listening on` line.
+fn bare_server(host: &str) -> (Proc, SocketAddr) {
+    let mut cmd = Command::new(testkit::example("threaded-echo-bare-server"));
+    cmd.args([host, "0"]);
+    let mut proc = Proc::spawn(cmd);
+    let line = proc.wait_for_line("listening on ");
+    let addr = testkit::listening_addr(&line).expect("an address in the listening line");
+    (proc, addr)
+}
+
+fn bare_client() -> PathBuf {
+    testkit::example("threaded-echo-bare-client")
+}
+
+/// The bare pair talks: each line comes back whole (Korean included), an
+/// empty line is skipped instead of hanging, `/end` ends the session with
+/// exit 0, and the line after it is never sent.
+#[test]
+fn bare_pair_echoes_lines_until_end() {
+    let (mut server, addr) = bare_server("127.0.0.1");
+    let long = "안녕하세요 ".repeat(30);
+    let input = format!("hello\n\n{long}\n/end\nnever sent\n");
+    let port = addr.port().to_string();
+    let out = run(&bare_client(), ["127.0.0.1", &port], input.as_bytes());
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let expected = format!("echo msg: hello\necho msg: {long}\necho msg: /end\n");
+    assert_eq!(out.stdout_text(), expected);
+    server.wait_for_line("sent /end");
+    assert!(!server.stderr().contains("never sent"));
+}
+
+/// Two clients at once, each on its own socket: their messages interleave
+/// and each gets back its own bytes, never the other's (the tutorial's
+/// shared connection sent one client's echo to the other). A client that
+/// closes ends its own thread only.
+#[test]
+fn bare_server_keeps_two_clients_apart() {
+    let (mut server, addr) = bare_server("::1");
+    assert!(addr.is_ipv6(), "{addr}");
+    let conn = |addr| {
+        let c = TcpStream::connect(addr).expect("connect");
+        c.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        c
+    };
+    let (mut a, mut b) = (conn(addr), conn(addr));
+    assert_eq!(round_trip(&mut a, b"A1"), b"A1");
+    assert_eq!(round_trip(&mut b, b"B1"), b"B1");
+    assert_eq!(round_trip(&mut a, b"A2"), b"A2");
+    let a_addr = a.local_addr().expect("addr");
+    drop(a);
+    server.wait_for_line(&format!("{a_addr} closed the connection"));
+    assert_eq!(
+        round_trip(&mut b, "B2 안녕".as_bytes()),
+        "B2 안녕".as_bytes()
+    );
+    assert!(server.is_running());
+}
+
+/// Tutorial 000's own client (Python 3) against the bare server: every
+/// line is echoed, and its `/end` (sent with no newline) ends the session.
+#[test]
+fn bare_server_with_the_tutorials_python_client() {
+    let (mut server, addr) = bare_server("127.0.0.1");
+    let mut python = Command::new("python3");
+    python
+        .arg(peer("tutorial_client.py"))
+        .arg(addr.port().to_string())
+        .env("PYTHONUTF8", "1");
+    let mut python = Proc::spawn(python);
+    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
+    let (status, stdout) = python.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "the Python client failed");
+    assert_eq!(
+        String::from_utf8_lossy(&stdout),
+        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
+    );
+    server.wait_for_line(r#"read msg: "안녕""#);
+    server.wait_for_line("sent /end");
+}
+
+/// The bare client against tutorial 000's own server (Python 3): the
+/// lines come back, `/end` ends the client with exit 0.
+#[test]
+fn bare_client_with_the_tutorials_python_server() {
+    let port = testkit::free_tcp_port();
+    let mut python = Command::new("python3");
+    python
+        .arg("-u")
+        .arg(peer("tutorial_server.py"))
+        .arg(port.to_string())
+        .env("PYTHONUTF8", "1");
+    let _python = Proc::spawn(python);
+    wait_until_listening(port);
+    let input = "hello\n안녕 세상\n/end\n".as_bytes();
+    let out = run(&bare_client(), ["localhost", &port.to_string()], input);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout_text(),
+        "echo msg: hello\necho msg: 안녕 세상\necho msg: /end\n"
+    );
+}
+
+/// No server: the bare client exits 1 with an error naming the address.
+#[test]
+fn bare_client_without_a_server() {
+    let port = testkit::free_tcp_port().to_string();
+    let out = run(&bare_client(), ["127.0.0.1", &port], b"hello\n");
+    assert_eq!(out.code(), 1);
+    let error = format!("could not connect to 127.0.0.1:{port}");
+    assert!(out.stderr.contains(&error), "{}", out.stderr);
+    assert!(out.stderr.contains("Connection refused"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// The path of a Python peer in tests/peers/.
+fn peer(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers")
+        .join(name)
+}
+
+/// Waits until something listens on 127.0.0.1:`port`, as Linux's
+/// /proc/net/tcp shows it (state 0A is LISTEN). Connecting to find out
+/// would hand the tutorial's server a client it would then spin on.
+fn wait_until_listening(port: u16) {
+    let needle = format!("0100007F:{port:04X} 00000000:0000 0A");
+    let deadline = Instant::now() + TIMEOUT;
+    while Instant::now() < deadline {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+        if table.contains(&needle) {
+            return;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    panic!("nothing listens on port {port} after {TIMEOUT:?}");
 }
