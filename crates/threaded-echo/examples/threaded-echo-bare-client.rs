@@ -29,12 +29,15 @@ fn main() -> anyhow::Result<()> {
     let addr = (host.as_str(), port).to_socket_addrs()?.next();
     let addr = addr.context("no address for that host")?;
 
+    // ANCHOR: connect
     // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
-    let mut socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // connect(): the three-way handshake with the server's kernel.
     let refused = || format!("could not connect to {addr}: is the server running?");
     socket.connect(&addr.into()).with_context(refused)?;
+    // ANCHOR_END: connect
 
+    // ANCHOR: turns
     let mut stdin = io::stdin().lock();
     loop {
         eprint!("msg: ");
@@ -50,12 +53,12 @@ fn main() -> anyhow::Result<()> {
             continue; // zero bytes would send nothing, and no echo would come
         }
         // send(): write_all() repeats send() until every byte is out.
-        socket.write_all(text)?;
+        (&socket).write_all(text)?;
         // recv() until all of it is back: TCP may cut the echo in pieces.
         let mut echo = vec![0u8; text.len()];
         let mut got = 0;
         while got < echo.len() {
-            match socket.read(&mut echo[got..])? {
+            match (&socket).read(&mut echo[got..])? {
                 0 => bail!("the server closed the connection"),
                 n => got += n,
             }
@@ -68,5 +71,6 @@ fn main() -> anyhow::Result<()> {
     }
     // close(): dropping the socket sends a FIN; the server reads 0 bytes.
     drop(socket);
+    // ANCHOR_END: turns
     Ok(())
 }

@@ -31,10 +31,13 @@ fn main() -> anyhow::Result<()> {
     let addr = (host.as_str(), port).to_socket_addrs()?.next();
     let addr = addr.context("no address for that host")?;
 
+    // ANCHOR: listen
     // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // SO_REUSEADDR: the server can be restarted at once after it stops,
     // while its old connections still linger in the kernel (TIME_WAIT).
+    // (That is its meaning on Linux and macOS; on Windows it would also let
+    // another program take the port, and the full lesson leaves it off.)
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port; fails if another program has them.
     let in_use = || format!("could not listen on {addr}");
@@ -45,7 +48,9 @@ fn main() -> anyhow::Result<()> {
     listener.listen(128)?;
     let local: SocketAddr = listener.local_addr()?.as_socket().context("not IP")?;
     eprintln!("listening on {local}");
+    // ANCHOR_END: listen
 
+    // ANCHOR: accept
     loop {
         // accept(): wait for the next client. It returns a NEW socket, for
         // that client alone; `listener` goes on listening. (Any error ends
@@ -54,26 +59,32 @@ fn main() -> anyhow::Result<()> {
         let peer = peer.as_socket().context("not IP")?;
         eprintln!("connect new addr: {peer}");
         // One thread per client. `move` hands it `conn`: from now on only
-        // that thread can use this connection, so no two clients mix.
+        // that thread can use this connection, so no two clients mix. (If
+        // echo() fails, `unwrap_or_else` prints why.)
         thread::spawn(move || echo(conn, peer).unwrap_or_else(|e| eprintln!("{peer}: {e}")));
     }
+    // ANCHOR_END: accept
 }
 
+// ANCHOR: echo
 /// One client's thread: echo what arrives until the client closes or sends `/end`.
-fn echo(mut conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
+fn echo(conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
     let mut buf = [0u8; 1024];
     loop {
-        // recv(): wait for up to 1024 bytes from this client only.
-        let n = conn.read(&mut buf)?;
+        // recv(): wait for up to 1024 bytes from this client only. (`&conn`:
+        // a socket is read and written through a shared reference, so
+        // `conn` needs no `mut`, and two threads could share it.)
+        let n = (&conn).read(&mut buf)?;
         // 0 bytes: the client closed its side. Stop, or we would spin here.
         if n == 0 {
             eprintln!("{peer} closed the connection");
             return Ok(());
         }
         let data = &buf[..n];
+        // The bytes, shown as text in quotes; what is not UTF-8 shows as �.
         eprintln!("read msg: {:?}", String::from_utf8_lossy(data));
         // send(): write_all() repeats send() until every byte is out.
-        conn.write_all(data)?;
+        (&conn).write_all(data)?;
         // `/end` as the tutorial's client sends it (no newline), or as a line.
         if matches!(data, b"/end" | b"/end\n" | b"/end\r\n") {
             eprintln!("{peer} sent /end");
@@ -81,3 +92,4 @@ fn echo(mut conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
         }
     }
 }
+// ANCHOR_END: echo

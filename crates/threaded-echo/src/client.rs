@@ -56,9 +56,9 @@ pub fn session(
     // it only receives, the main thread only sends.
     let receiving = socket.try_clone().context("could not share the socket")?;
     let to_main = events_tx.clone();
-    thread::spawn(move || receive(&receiving, output, &to_main));
-    // common::input reads the lines on a thread of its own; this one hands
-    // the main thread the next line each time it asks (one turn per line).
+    thread::spawn(move || receive(receiving, output, &to_main));
+    // common::input reads what is typed, on a thread of its own; this thread
+    // pairs each request on `ask` with the next line, and passes it on.
     let typed = common::input::lines(input, MAX_PIECE, shutdown);
     let (ask, asked) = mpsc::channel::<()>();
     let forward = move |((), next)| events_tx.send(Event::Typed(next));
@@ -66,10 +66,10 @@ pub fn session(
     // ANCHOR_END: threads
     // `closing`: we are done sending, and why (logged once the server has closed).
     let (mut sent, mut received, mut closing) = (0, 0, None);
-    let mut prompt_shown = show_prompt(&mut prompt, &ask);
+    let mut prompt_shown = ask_next_line(&mut prompt, &ask);
     // ANCHOR: turns
     let closed = loop {
-        // Once we have half-closed, the server has CLOSE_WAIT to close too.
+        // Wait for the next event: for ever, or CLOSE_WAIT once we have half-closed.
         let wait = closing.map_or(Duration::MAX, |_| CLOSE_WAIT);
         let Ok(event) = events.recv_timeout(wait) else {
             log::warn!("the server did not close the connection");
@@ -100,7 +100,7 @@ pub fn session(
                 (received, prompt_shown) = (received + n, false);
                 // The echo of all we sent is back: this turn is over.
                 if received == sent && closing.is_none() {
-                    prompt_shown = show_prompt(&mut prompt, &ask);
+                    prompt_shown = ask_next_line(&mut prompt, &ask);
                 }
             }
             Event::Closed(result) => break result,
@@ -118,8 +118,8 @@ pub fn session(
     closed
 }
 
-/// Asks for the next line, with the prompt if there is one (then true).
-fn show_prompt(prompt: &mut Option<Box<dyn Write>>, ask: &Sender<()>) -> bool {
+/// Asks for the next line, and shows the prompt if there is one (then true).
+fn ask_next_line(prompt: &mut Option<Box<dyn Write>>, ask: &Sender<()>) -> bool {
     let _ = ask.send(()); // fails only once the input has ended
     let show = |p: &mut Box<dyn Write>| p.write_all(PROMPT.as_bytes()).and_then(|()| p.flush());
     prompt.as_mut().is_some_and(|p| show(p).is_ok())
@@ -127,13 +127,13 @@ fn show_prompt(prompt: &mut Option<Box<dyn Write>>, ask: &Sender<()>) -> bool {
 
 /// The receive thread: print what arrives and tell the main thread, until
 /// the server closes.
-fn receive(socket: &Socket, mut output: impl Write, events: &Sender<Event>) {
+fn receive(socket: Socket, mut output: impl Write, events: &Sender<Event>) {
     // ANCHOR: receive
     let mut buffer = [0u8; 4096];
     let result = loop {
         // recv(): 0 bytes means the server closed. Bytes are printed as they
         // came, never decoded: a character cut between two reads is whole again.
-        let n = match (&*socket).read(&mut buffer) {
+        let n = match (&socket).read(&mut buffer) {
             Ok(0) => break Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

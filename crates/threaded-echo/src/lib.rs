@@ -39,36 +39,9 @@
 //! The lessons spell out every socket call with `socket2`, because seeing
 //! them is the point. Rust's standard library folds them together:
 //! `TcpListener::bind` is `socket()` + `SO_REUSEADDR` (on Unix) + `bind()` +
-//! `listen(128)`, and `TcpStream::connect` is `socket()` + `connect()`.
-//! `read` and `write_all` are `recv()` and `send()`; dropping the stream is
-//! `close()`. The bare server's whole setup, and one echo, in `std::net`:
-//!
-//! ```
-//! use std::io::{Read, Write};
-//! use std::net::{TcpListener, TcpStream};
-//! use std::thread;
-//!
-//! # fn main() -> std::io::Result<()> {
-//! // socket(), SO_REUSEADDR, bind() and listen(), in one call.
-//! let listener = TcpListener::bind("127.0.0.1:0")?;
-//! # #[cfg(unix)]
-//! assert!(socket2::SockRef::from(&listener).reuse_address()?);
-//! let addr = listener.local_addr()?;
-//! let server = thread::spawn(move || -> std::io::Result<()> {
-//!     let (mut conn, _) = listener.accept()?; // accept()
-//!     let mut buf = [0u8; 1024];
-//!     let n = conn.read(&mut buf)?; // recv()
-//!     conn.write_all(&buf[..n]) // send(), until all is out
-//! });
-//! let mut client = TcpStream::connect(addr)?; // socket() and connect()
-//! client.write_all("안녕\n".as_bytes())?;
-//! let mut echo = [0u8; 7];
-//! client.read_exact(&mut echo)?;
-//! assert_eq!(&echo, "안녕\n".as_bytes());
-//! # server.join().expect("the server thread")?;
-//! # Ok(())
-//! # }
-//! ```
+//! `listen()`, and `TcpStream::connect` is `socket()` + `connect()`; `read`
+//! and `write_all` are `recv()` and `send()`, and dropping a stream is
+//! `close()`. `tests/std_net.rs` runs one echo through them.
 
 pub mod client;
 pub mod lines;

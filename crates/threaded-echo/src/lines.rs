@@ -5,8 +5,9 @@
 //! whole line. It still watches the lines go by, for two reasons:
 //!
 //! * to spot `/end`, which ends the session;
-//! * to refuse a line that never ends, so one client cannot make the server
-//!   hold an unbounded amount of anything.
+//! * to refuse a line that never ends: a client that never sends a newline
+//!   is not speaking the protocol, and a server that kept the current line
+//!   (to parse a command, say) could be made to keep gigabytes.
 //!
 //! Neither needs the line itself. [`LineWatch`] keeps only *how long* the
 //! current line is so far and its first five bytes (enough to recognise
@@ -78,22 +79,28 @@ impl LineWatch {
     /// TCP does not promise it, which is why lines are the real protocol.
     pub fn feed(&mut self, data: &[u8]) -> Verdict {
         // ANCHOR: feed
+        // The tutorial's client: `/end` with no newline, alone in one read.
         if data == END {
             return Verdict::End(data.len());
         }
         for (i, &byte) in data.iter().enumerate() {
             if byte == b'\n' {
+                // A line just ended. Was it `/end` (or `/end\r`, from Windows)?
                 let head = &self.head[..self.len.min(self.head.len())];
                 let was_end =
                     self.len <= self.head.len() && head.strip_suffix(b"\r").unwrap_or(head) == END;
-                self.len = 0;
+                self.len = 0; // the next byte starts a new line
                 if was_end {
-                    return Verdict::End(i + 1);
+                    return Verdict::End(i + 1); // echo up to the `\n`, then stop
                 }
             } else {
+                // One byte more would make the line too long: echo the
+                // bytes before this one, then refuse.
                 if self.len == self.max_line {
                     return Verdict::TooLong(i);
                 }
+                // Keep the line's first bytes (to compare with `/end`), and
+                // count the rest: the line itself is never stored.
                 if let Some(slot) = self.head.get_mut(self.len) {
                     *slot = byte;
                 }

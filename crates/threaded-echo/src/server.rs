@@ -38,7 +38,7 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result<()> {
     // Ctrl-C wakes accept(); dropping `_queue` sends clients still queued a FIN.
     let _queue = shutdown.guard_listener(listener)?;
-    // How many clients have a thread now; each thread counts itself out.
+    // How many clients have a thread now: a counter all threads can change.
     let connected = Arc::new(AtomicUsize::new(0));
     let (max, mut threads) = (options.max_clients, Vec::new());
     // ANCHOR: accept_loop
@@ -57,7 +57,8 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             Err(e) => return Err(e).context("accept() failed"),
         };
         if shutdown.is_requested() {
-            goodbye(&conn, b"", Duration::ZERO); // our own wake-up call
+            // Ctrl-C: this is our own wake-up call (see `_queue`). Close it, stop.
+            goodbye(&conn, b"", Duration::ZERO);
             break;
         }
         let peer = peer.as_socket().context("accept() gave no IP address")?;
@@ -75,7 +76,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
         // only that thread can use this connection.
         let (shutdown, counter) = (shutdown.clone(), Arc::clone(&connected));
         let thread = thread::Builder::new().spawn(move || {
-            if let Err(e) = serve_client(&conn, peer, options, &shutdown) {
+            if let Err(e) = serve_client(conn, peer, options, &shutdown) {
                 log::warn!("lost {peer}: {e}");
             }
             let left = plural(counter.fetch_sub(1, SeqCst) - 1, "client");
@@ -87,8 +88,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
     }
     // ANCHOR_END: accept_loop
     // ANCHOR: stop
-    // Ctrl-C has half-closed every client's socket (Shutdown::watch): each
-    // thread's recv() returns 0 and the thread ends. join() waits for that.
+    // Ctrl-C half-closed every client's socket, so every thread ends; join() waits for each.
     let joined = threads.into_iter().filter_map(|t| t.join().ok()).count();
     log::info!("server stopped: {} joined", plural(joined, "client thread"));
     // ANCHOR_END: stop
@@ -96,9 +96,10 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
 }
 
 /// One client's thread: echo until the client leaves, `/end`, silence, a long line, or Ctrl-C.
-fn serve_client(conn: &Socket, peer: SocketAddr, options: Options, stop: &Shutdown) -> Result<()> {
+/// The thread owns `conn`; when this returns, it is dropped, which closes it.
+fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdown) -> Result<()> {
     // Ctrl-C half-closes this socket (a FIN); then our recv() returns 0.
-    let _watch = stop.watch(conn)?;
+    let _watch = stop.watch(&conn)?;
     // ANCHOR: idle_timeout
     // SO_RCVTIMEO, SO_SNDTIMEO: a recv() or send() that waits longer than
     // this fails with "would block", instead of waiting forever.
@@ -110,8 +111,8 @@ fn serve_client(conn: &Socket, peer: SocketAddr, options: Options, stop: &Shutdo
     let mut lines = LineWatch::new(options.max_line);
     // ANCHOR: echo_loop
     let last_words = loop {
-        // recv(): wait for bytes from this client only.
-        let n = match (&*conn).read(&mut buffer) {
+        // recv(): wait for bytes from this client only. (`&conn`: see the bare server.)
+        let n = match (&conn).read(&mut buffer) {
             Ok(0) => return Ok(()), // the client closed its side (or Ctrl-C did)
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
@@ -124,11 +125,10 @@ fn serve_client(conn: &Socket, peer: SocketAddr, options: Options, stop: &Shutdo
         };
         let data = &buffer[..n];
         log::info!("received {} from {peer}: {}", bytes(n), show(data));
-        // Echo at once, line or no line; lines are followed only to spot the end.
-        let verdict = lines.feed(data);
-        // send(): write_all() repeats send() until every byte is out (after
-        // `/end`, or at the bound on a line, only the bytes before it).
-        (&*conn).write_all(&data[..verdict.keep(n)])?;
+        let verdict = lines.feed(data); // lines are followed only to spot the end
+        // send(): echo at once, line or no line, all the bytes (or those before
+        // `/end`, or the bound on a line); write_all() repeats send() until done.
+        (&conn).write_all(&data[..verdict.keep(n)])?;
         match verdict {
             Verdict::Echo => {}
             Verdict::End(_) => {
@@ -144,7 +144,7 @@ fn serve_client(conn: &Socket, peer: SocketAddr, options: Options, stop: &Shutdo
     };
     // ANCHOR_END: echo_loop
     // Last words, a FIN, then drop what the client still sends (no reset).
-    goodbye(conn, last_words.as_bytes(), GOODBYE_WAIT);
+    goodbye(&conn, last_words.as_bytes(), GOODBYE_WAIT);
     Ok(())
 }
 
