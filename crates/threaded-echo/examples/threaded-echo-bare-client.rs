@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
     // ANCHOR: turns
     let mut stdin = io::stdin().lock();
     loop {
-        eprint!("msg: ");
+        eprint!("msg: "); // the prompt, as the tutorial's input('msg:'), on stderr
         let mut line = Vec::new();
         // 0 bytes: the end of the input (Ctrl-D). Stop.
         if stdin.read_until(b'\n', &mut line)? == 0 {
@@ -52,13 +52,15 @@ fn main() -> anyhow::Result<()> {
         if text.is_empty() {
             continue; // zero bytes would send nothing, and no echo would come
         }
-        // send(): write_all() repeats send() until every byte is out.
+        // send(): write_all() repeats send() until every byte is out. (`&socket`:
+        // a socket is written and read through a shared reference, `&Socket`.)
         (&socket).write_all(text)?;
         // recv() until all of it is back: TCP may cut the echo in pieces.
         let mut echo = vec![0u8; text.len()];
         let mut got = 0;
         while got < echo.len() {
             match (&socket).read(&mut echo[got..])? {
+                // 0 bytes: the server has closed the connection.
                 0 => bail!("the server closed the connection"),
                 n => got += n,
             }

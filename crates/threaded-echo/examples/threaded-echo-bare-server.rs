@@ -46,6 +46,9 @@ fn main() -> anyhow::Result<()> {
     // client and queues it (up to 128) until accept() takes it. Once is
     // enough: the tutorial calls it again before every accept().
     listener.listen(128)?;
+    // getsockname(): the address really bound; with port 0, the system
+    // picked the port. (socket2 speaks of any kind of address; as_socket()
+    // makes it an IP address and a port.)
     let local: SocketAddr = listener.local_addr()?.as_socket().context("not IP")?;
     eprintln!("listening on {local}");
     // ANCHOR_END: listen
