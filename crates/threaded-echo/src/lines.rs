@@ -1,11 +1,13 @@
-//! Following lines in a byte stream without storing them.
+//! The line protocol: following lines in a byte stream without storing
+//! them, and what the server says when it ends a session.
 //!
 //! The server echoes bytes the moment they arrive; it never waits for a
 //! whole line. It still watches the lines go by, for two reasons:
 //!
 //! * to spot `/end`, which ends the session;
-//! * to refuse a line that never ends, so one client cannot make the server
-//!   hold an unbounded amount of anything.
+//! * to refuse a line that never ends: a client that never sends a newline
+//!   is not speaking the protocol, and a server that kept the current line
+//!   (to parse a command, say) could be made to keep gigabytes.
 //!
 //! Neither needs the line itself. [`LineWatch`] keeps only *how long* the
 //! current line is so far and its first five bytes (enough to recognise
@@ -17,6 +19,8 @@
 //! and one read may hold several lines. [`LineWatch::feed`] therefore takes
 //! whatever one read returned and carries its state over to the next read.
 
+use std::time::Duration;
+
 /// The longest line the server accepts: 64 KiB before a newline.
 ///
 /// Far more than anyone types; small enough that a runaway sender is noticed
@@ -25,6 +29,12 @@ pub const MAX_LINE: usize = 64 * 1024;
 
 /// What the session command looks like, without its line ending.
 pub const END: &[u8] = b"/end";
+
+/// True for a line that ends the session: `/end`, with or without its line
+/// ending (the client's check on what it sends).
+pub fn is_end(line: &[u8]) -> bool {
+    matches!(line, b"/end" | b"/end\n" | b"/end\r\n")
+}
 
 /// What to do with the bytes of one read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,22 +79,28 @@ impl LineWatch {
     /// TCP does not promise it, which is why lines are the real protocol.
     pub fn feed(&mut self, data: &[u8]) -> Verdict {
         // ANCHOR: feed
+        // The tutorial's client: `/end` with no newline, alone in one read.
         if data == END {
             return Verdict::End(data.len());
         }
         for (i, &byte) in data.iter().enumerate() {
             if byte == b'\n' {
+                // A line just ended. Was it `/end` (or `/end\r`, from Windows)?
                 let head = &self.head[..self.len.min(self.head.len())];
                 let was_end =
                     self.len <= self.head.len() && head.strip_suffix(b"\r").unwrap_or(head) == END;
-                self.len = 0;
+                self.len = 0; // the next byte starts a new line
                 if was_end {
-                    return Verdict::End(i + 1);
+                    return Verdict::End(i + 1); // echo up to the `\n`, then stop
                 }
             } else {
+                // One byte more would make the line too long: echo the
+                // bytes before this one, then refuse.
                 if self.len == self.max_line {
                     return Verdict::TooLong(i);
                 }
+                // Keep the line's first bytes (to compare with `/end`), and
+                // count the rest: the line itself is never stored.
                 if let Some(slot) = self.head.get_mut(self.len) {
                     *slot = byte;
                 }
@@ -101,93 +117,35 @@ impl LineWatch {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Feeds the reads in turn and returns the first verdict that is not
-    /// `Echo`, with the index of its read.
-    fn feed_all(watch: &mut LineWatch, reads: &[&[u8]]) -> Option<(usize, Verdict)> {
-        reads
-            .iter()
-            .enumerate()
-            .map(|(i, read)| (i, watch.feed(read)))
-            .find(|(_, verdict)| *verdict != Verdict::Echo)
-    }
-
-    /// `/end` ends the session with either line ending, and the bytes before
-    /// it are still echoed.
-    #[test]
-    fn end_lines_with_either_line_ending() {
-        let mut watch = LineWatch::new(MAX_LINE);
-        assert_eq!(watch.feed(b"/end\n"), Verdict::End(5));
-        let mut watch = LineWatch::new(MAX_LINE);
-        assert_eq!(watch.feed(b"/end\r\n"), Verdict::End(6));
-        let mut watch = LineWatch::new(MAX_LINE);
-        assert_eq!(watch.feed(b"hi\n/end\nafter\n"), Verdict::End(8));
-    }
-
-    /// A read that is exactly `/end`, as the tutorial's client sends it, ends
-    /// the session too.
-    #[test]
-    fn bare_end_read_as_the_tutorial_sends_it() {
-        let mut watch = LineWatch::new(MAX_LINE);
-        assert_eq!(
-            feed_all(&mut watch, &[b"hello", b"/end"]),
-            Some((1, Verdict::End(4)))
-        );
-    }
-
-    /// `/end` split over several reads is still found once its newline comes.
-    #[test]
-    fn end_split_across_reads() {
-        let mut watch = LineWatch::new(MAX_LINE);
-        let reads: [&[u8]; 4] = [b"/", b"en", b"d\r", b"\n"];
-        assert_eq!(feed_all(&mut watch, &reads), Some((3, Verdict::End(1))));
-    }
-
-    /// Lines that only look like `/end` do not end anything.
-    #[test]
-    fn near_misses_are_ordinary_lines() {
-        let mut watch = LineWatch::new(MAX_LINE);
-        for line in [
-            &b"x/end\n"[..],
-            b"/endx\n",
-            b"/end \n",
-            b"/END\n",
-            b"/en\n",
-            b"\n",
-            b"/end\r\r\n",
-            b"/end/end\n",
-            b"/end\r",
-        ] {
-            assert_eq!(watch.feed(line), Verdict::Echo, "{line:?}");
+impl Verdict {
+    /// How many of the `n` bytes just fed to [`LineWatch::feed`] to echo:
+    /// all of them, or only those before the end of the session.
+    pub fn keep(self, n: usize) -> usize {
+        match self {
+            Verdict::Echo => n,
+            Verdict::End(k) | Verdict::TooLong(k) => k,
         }
     }
-
-    /// A line of exactly the bound is fine; one byte more is refused, at the
-    /// byte that crosses it, even when it arrives reads later.
-    #[test]
-    fn bound_on_line_length() {
-        let mut watch = LineWatch::new(10);
-        assert_eq!(watch.feed(b"0123456789\n"), Verdict::Echo);
-        assert_eq!(watch.feed(b"01234"), Verdict::Echo);
-        assert_eq!(watch.feed(b"56789"), Verdict::Echo);
-        assert_eq!(watch.pending(), 10);
-        assert_eq!(watch.feed(b"\n"), Verdict::Echo);
-        assert_eq!(watch.feed(b"0123456"), Verdict::Echo);
-        assert_eq!(watch.feed(b"789abc"), Verdict::TooLong(3));
-    }
-
-    /// Bytes of any kind (invalid UTF-8, a split Korean character) are just
-    /// bytes: only `\n` matters.
-    #[test]
-    fn any_bytes_are_fine() {
-        let mut watch = LineWatch::new(MAX_LINE);
-        let korean = "한".as_bytes();
-        assert_eq!(watch.feed(&korean[..1]), Verdict::Echo);
-        assert_eq!(watch.feed(&korean[1..]), Verdict::Echo);
-        assert_eq!(watch.feed(&[0xff, 0xfe, 0x00, b'\n']), Verdict::Echo);
-        assert_eq!(watch.pending(), 0);
-    }
 }
+
+/// The line a client over `--max-clients` receives before it is closed.
+pub fn busy_message(max_clients: usize) -> String {
+    let serving = common::text::plural(max_clients, "client");
+    format!("busy: the server already serves {serving}; try again later\n")
+}
+
+/// The line a client that stayed silent too long receives before it is closed.
+pub fn idle_message(idle_timeout: Duration) -> String {
+    let idle = common::duration::show(idle_timeout);
+    format!("idle: nothing received for {idle}; closing the connection\n")
+}
+
+/// The line a client receives when a line of its is too long. It begins
+/// with a newline, because it cuts into the middle of the echoed line.
+pub fn too_long_message(max_line: usize) -> String {
+    format!("\nerror: a line longer than {max_line} bytes; closing the connection\n")
+}
+
+#[cfg(test)]
+#[path = "lines_tests.rs"]
+mod tests;

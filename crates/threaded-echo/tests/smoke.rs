@@ -3,14 +3,14 @@
 //! and the tutorial's own Python client as peers.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown as Half, TcpStream};
+use std::net::{Shutdown as Half, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{Proc, Server, TIMEOUT, bin, run};
+use testkit::{Proc, Server, TIMEOUT, bin, contract, run};
 
 /// The contract: Ctrl-C ends a server within a second.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
@@ -214,7 +214,8 @@ fn max_clients_refuses_the_one_over() {
     first.write_all(b"/end\n").expect("send");
     read_until_closed(&mut first);
     let addr = first.local_addr().expect("addr");
-    server.proc.wait_for_line(&format!("{addr} sent /end"));
+    drop(first);
+    server.proc.wait_for_line(&format!("{addr} disconnected"));
     let mut fourth = connect(&server);
     assert_eq!(round_trip(&mut fourth, b"my turn\n"), b"my turn\n");
     assert_eq!(round_trip(&mut second, b"still 2\n"), b"still 2\n");
@@ -270,8 +271,8 @@ fn an_over_long_line_is_refused_with_memory_bounded() {
 
 /// Ctrl-C with 20 clients connected, and the real client waiting for input:
 /// the server exits 0 within a second, every client sees a clean close
-/// (`read` returns 0, not a reset), every thread is joined and counted in
-/// the summary line, and the real client exits 0.
+/// (`read` returns 0, not a reset), all 21 threads are joined, and the real
+/// client exits 0.
 #[test]
 fn sigint_with_twenty_clients_closes_them_all_cleanly() {
     let mut server = Server::start(&server(), [""; 0]);
@@ -293,7 +294,7 @@ fn sigint_with_twenty_clients_closes_them_all_cleanly() {
     assert!(stdout.is_empty());
     let log = server.proc.stderr();
     assert!(
-        log.contains("server stopped: 21 client(s) served (21 closed by the shutdown)"),
+        log.contains("server stopped: 21 client threads joined"),
         "{log}"
     );
 }
@@ -322,7 +323,7 @@ fn sigint_client_exits_0() {
     assert_eq!(status.code(), Some(0), "{}", client.stderr());
     server
         .proc
-        .wait_for_line("closed the connection; 0 client(s) still connected");
+        .wait_for_line("disconnected; 0 clients still connected");
     let mut next = connect(&server);
     assert_eq!(round_trip(&mut next, b"next\n"), b"next\n");
 }
@@ -354,9 +355,10 @@ fn bytes_come_back_intact() {
 #[test]
 fn the_tutorials_python_client_works() {
     let mut server = Server::start(&server(), [""; 0]);
-    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tutorial_client.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(&peer).arg(server.port()).env("PYTHONUTF8", "1");
+    cmd.arg(peer("tutorial_client.py"))
+        .arg(server.port())
+        .env("PYTHONUTF8", "1");
     let mut python = Proc::spawn(cmd);
     python.write_stdin("hello\n안녕\n/end\n".as_bytes());
     let (status, stdout) = python.finish(TIMEOUT);
@@ -383,33 +385,25 @@ fn ipv6_loopback() {
 }
 
 /// Bad flags are usage errors: exit 2 with an `error:` line, for both
-/// binaries; a duration without a unit says how to write one.
+/// binaries (the shared cases, then the server's own); a duration without
+/// a unit says how to write one.
 #[test]
 fn bad_flags_exit_2() {
-    let server_cases: [&[&str]; 9] = [
-        &["--idle-timeout", "0s"],
-        &["--idle-timeout", "5"],
-        &["--idle-timeout", "soon"],
-        &["--idle-timeout", "-1s"],
-        &["--max-clients", "0"],
-        &["--max-clients", "100001"],
-        &["--max-clients", "many"],
-        &["--port", "notaport"],
-        &["--no-such-flag"],
-    ];
-    for args in server_cases {
-        let out = run(&server(), args, b"");
-        assert_eq!(out.code(), 2, "server {args:?}: {}", out.stderr);
-        assert!(out.stderr.contains("error:"), "{}", out.stderr);
-    }
-    for args in [
-        &["--port", "70000"][..],
-        &["--host", "300.1.1.1"],
-        &["--nope"],
-    ] {
-        let out = run(&client(), args, b"");
-        assert_eq!(out.code(), 2, "client {args:?}: {}", out.stderr);
-    }
+    contract::bad_flags_exit_2(&server(), &contract::BAD_FLAGS);
+    contract::bad_flags_exit_2(&client(), &contract::BAD_FLAGS);
+    contract::bad_flags_exit_2(
+        &server(),
+        &[
+            &["--idle-timeout", "0s"],
+            &["--idle-timeout", "5"],
+            &["--idle-timeout", "soon"],
+            &["--idle-timeout", "-1s"],
+            &["--max-clients", "0"],
+            &["--max-clients", "100001"],
+            &["--max-clients", "many"],
+            &["--buffer", "0"],
+        ],
+    );
     let out = run(&server(), ["--idle-timeout", "5"], b"");
     assert!(
         out.stderr.contains("write it like 30s, 500ms, 1.5s or 5m"),
@@ -422,45 +416,16 @@ fn bad_flags_exit_2() {
 /// the hint.
 #[test]
 fn server_on_a_port_in_use() {
-    let first = Server::start(&server(), [""; 0]);
-    let out = run(&server(), ["--port", &first.port()], b"");
-    assert_eq!(out.code(), 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains(&format!("error: could not listen on {}", first.addr)),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("Address already in use"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("hint: another program is using that port"),
-        "{}",
-        out.stderr
-    );
+    contract::port_in_use(&server(), &[]);
 }
 
 /// No server on the port: exit 1, and a hint with the exact command that
-/// starts this lesson's server on that port.
+/// starts this lesson's server on that port; a host that does not exist
+/// gets the spelling hint.
 #[test]
 fn client_against_a_closed_port() {
-    let port = testkit::free_tcp_port();
-    let out = run(&client(), ["--port", &port.to_string()], b"hi\n");
-    assert_eq!(out.code(), 1);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr.contains(&format!(
-            "hint: is the server running? Start it first, in another terminal: \
-             cargo run -p threaded-echo --bin server -- --port {port}"
-        )),
-        "{}",
-        out.stderr
-    );
-    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    contract::refused(&client(), "threaded-echo", &[]);
+    contract::unknown_host(&client(), &[]);
 }
 
 /// A peer that resets its connection is one lost client, nothing more.
@@ -477,14 +442,14 @@ fn a_resetting_client_does_not_disturb_the_others() {
     // Linger 0 makes close() send a reset instead of a FIN.
     conn.set_linger(Some(Duration::ZERO)).expect("linger");
     drop(conn);
-    server.proc.wait_for_line(&format!("{addr} was lost"));
+    server.proc.wait_for_line(&format!("lost {addr}: "));
     assert_eq!(round_trip(&mut other, b"fine\n"), b"fine\n");
     assert!(server.proc.is_running());
 }
 
 /// `--buffer` changes how many bytes each recv() takes, never what comes
 /// back: with 3-byte reads, 10,000 bytes of lines are echoed intact, in
-/// many small pieces; `--buffer 0` is a usage error.
+/// many small pieces (`--buffer 0` is a usage error: see `bad_flags_exit_2`).
 #[test]
 fn buffer_size_changes_the_pieces_not_the_echo() {
     let mut small = Server::start(&server(), ["--buffer", "3"]);
@@ -500,5 +465,143 @@ fn buffer_size_changes_the_pieces_not_the_echo() {
         .collect();
     assert_eq!(round_trip(&mut conn, &data), data);
     small.proc.wait_for_line("received 3 bytes");
-    assert_eq!(run(&server(), ["--buffer", "0"], b"").code(), 2);
+}
+
+// The bare pair of Step 1 (examples/), run as a student runs them.
+
+/// Starts the bare server with `HOST PORT` and reads its `listening on` line.
+fn bare_server(host: &str) -> (Proc, SocketAddr) {
+    let mut cmd = Command::new(testkit::example("threaded-echo-bare-server"));
+    cmd.args([host, "0"]);
+    let mut proc = Proc::spawn(cmd);
+    let line = proc.wait_for_line("listening on ");
+    let addr = testkit::listening_addr(&line).expect("an address in the listening line");
+    (proc, addr)
+}
+
+fn bare_client() -> PathBuf {
+    testkit::example("threaded-echo-bare-client")
+}
+
+/// The bare pair talks: each line comes back whole (Korean included), an
+/// empty line is skipped instead of hanging, `/end` ends the session with
+/// exit 0, and the line after it is never sent.
+#[test]
+fn bare_pair_echoes_lines_until_end() {
+    let (mut server, addr) = bare_server("127.0.0.1");
+    let long = "안녕하세요 ".repeat(30);
+    let input = format!("hello\n\n{long}\n/end\nnever sent\n");
+    let port = addr.port().to_string();
+    let out = run(&bare_client(), ["127.0.0.1", &port], input.as_bytes());
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    let expected = format!("echo msg: hello\necho msg: {long}\necho msg: /end\n");
+    assert_eq!(out.stdout_text(), expected);
+    server.wait_for_line("sent /end");
+    assert!(!server.stderr().contains("never sent"));
+}
+
+/// Two clients at once, each on its own socket: their messages interleave
+/// and each gets back its own bytes, never the other's (the tutorial's
+/// shared connection sent one client's echo to the other). A client that
+/// closes ends its own thread only.
+#[test]
+fn bare_server_keeps_two_clients_apart() {
+    let (mut server, addr) = bare_server("::1");
+    assert!(addr.is_ipv6(), "{addr}");
+    let conn = |addr| {
+        let c = TcpStream::connect(addr).expect("connect");
+        c.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+        c
+    };
+    let (mut a, mut b) = (conn(addr), conn(addr));
+    assert_eq!(round_trip(&mut a, b"A1"), b"A1");
+    assert_eq!(round_trip(&mut b, b"B1"), b"B1");
+    assert_eq!(round_trip(&mut a, b"A2"), b"A2");
+    let a_addr = a.local_addr().expect("addr");
+    drop(a);
+    server.wait_for_line(&format!("{a_addr} closed the connection"));
+    assert_eq!(
+        round_trip(&mut b, "B2 안녕".as_bytes()),
+        "B2 안녕".as_bytes()
+    );
+    assert!(server.is_running());
+}
+
+/// Tutorial 000's own client (Python 3) against the bare server: every
+/// line is echoed, and its `/end` (sent with no newline) ends the session.
+#[test]
+fn bare_server_with_the_tutorials_python_client() {
+    let (mut server, addr) = bare_server("127.0.0.1");
+    let mut python = Command::new("python3");
+    python
+        .arg(peer("tutorial_client.py"))
+        .arg(addr.port().to_string())
+        .env("PYTHONUTF8", "1");
+    let mut python = Proc::spawn(python);
+    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
+    let (status, stdout) = python.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "the Python client failed");
+    assert_eq!(
+        String::from_utf8_lossy(&stdout),
+        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
+    );
+    server.wait_for_line(r#"read msg: "안녕""#);
+    server.wait_for_line("sent /end");
+}
+
+/// The bare client against tutorial 000's own server (Python 3): the
+/// lines come back, `/end` ends the client with exit 0.
+#[test]
+fn bare_client_with_the_tutorials_python_server() {
+    let port = testkit::free_tcp_port();
+    let mut python = Command::new("python3");
+    python
+        .arg("-u")
+        .arg(peer("tutorial_server.py"))
+        .arg(port.to_string())
+        .env("PYTHONUTF8", "1");
+    let _python = Proc::spawn(python);
+    wait_until_listening(port);
+    let input = "hello\n안녕 세상\n/end\n".as_bytes();
+    let out = run(&bare_client(), ["localhost", &port.to_string()], input);
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout_text(),
+        "echo msg: hello\necho msg: 안녕 세상\necho msg: /end\n"
+    );
+}
+
+/// No server: the bare client exits 1 with an error naming the address.
+#[test]
+fn bare_client_without_a_server() {
+    let port = testkit::free_tcp_port().to_string();
+    let out = run(&bare_client(), ["127.0.0.1", &port], b"hello\n");
+    assert_eq!(out.code(), 1);
+    let error = format!("could not connect to 127.0.0.1:{port}");
+    assert!(out.stderr.contains(&error), "{}", out.stderr);
+    assert!(out.stderr.contains("Connection refused"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// The path of a Python peer in tests/peers/.
+fn peer(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peers")
+        .join(name)
+}
+
+/// Waits until something listens on 127.0.0.1:`port`, as Linux's
+/// /proc/net/tcp shows it (state 0A is LISTEN). Connecting to find out
+/// would hand the tutorial's server a client it would then spin on.
+fn wait_until_listening(port: u16) {
+    let needle = format!("0100007F:{port:04X} 00000000:0000 0A");
+    let deadline = Instant::now() + TIMEOUT;
+    while Instant::now() < deadline {
+        let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+        if table.contains(&needle) {
+            return;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    panic!("nothing listens on port {port} after {TIMEOUT:?}");
 }

@@ -15,11 +15,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
+use common::duration::show;
 use common::error::{Hints, report};
+use common::text::plural;
 use common::{ListenArgs, Shutdown, Verbosity};
 use threaded_echo::lines::MAX_LINE;
 use threaded_echo::{
-    DEFAULT_IDLE_TIMEOUT_TEXT, DEFAULT_MAX_CLIENTS, DEFAULT_PORT, LESSON, MAX_MAX_CLIENTS,
+    BUFFER, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CLIENTS, DEFAULT_PORT, LESSON, MAX_MAX_CLIENTS,
+    Options, server,
 };
 
 /// Echoes every client at once, one thread per client, until Ctrl-C.
@@ -31,7 +34,7 @@ struct Args {
 
     /// Close a client that has sent nothing for this long, with a message
     /// saying why. A number and a unit: 30s, 500ms, 1.5s, 5m.
-    #[arg(long, value_name = "DURATION", default_value = DEFAULT_IDLE_TIMEOUT_TEXT,
+    #[arg(long, value_name = "DURATION", default_value = DEFAULT_IDLE_TIMEOUT,
           value_parser = common::duration::positive)]
     idle_timeout: Duration,
 
@@ -43,7 +46,7 @@ struct Args {
 
     /// Bytes taken by each recv(). Any size echoes correctly; larger buffers
     /// need fewer system calls but cost more memory per client.
-    #[arg(long, value_name = "BYTES", default_value_t = threaded_echo::server::BUFFER,
+    #[arg(long, value_name = "BYTES", default_value_t = BUFFER,
           value_parser = common::cli::buffer_size)]
     buffer: usize,
 
@@ -72,12 +75,15 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> anyhow::Result<()> {
     let shutdown = Shutdown::install()?;
-    let options = threaded_echo::server::Options {
+    let options = Options {
         idle_timeout: args.idle_timeout,
         max_clients: args.max_clients,
         max_line: MAX_LINE,
         buffer: args.buffer,
     };
-    threaded_echo::server::run(args.listen.addr()?, &options, &shutdown)?;
-    Ok(())
+    let listener = server::listen(args.listen.addr()?)?;
+    common::logging::listening(common::addr::local_addr(&listener)?);
+    let (max, idle) = (plural(args.max_clients, "client"), show(args.idle_timeout));
+    log::info!("serving up to {max} at once; a client silent for {idle} is closed");
+    server::serve(&listener, options, &shutdown)
 }
