@@ -467,12 +467,16 @@ fn ctrl_c_on_the_bare_server_resets_the_queued_client() {
     let status = server.wait_exit(SHUTDOWN_DEADLINE);
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
     talking.wait_for_line("the server closed the connection");
-    let reset = queued.wait_for_line("lost the connection");
-    assert!(reset.contains("Connection reset by peer"), "{reset}");
-    // Each notices at its next check, within the one-second sleep.
-    for mut client in [talking, queued] {
-        assert_eq!(client.wait_exit(TIMEOUT).code(), Some(0));
-    }
+    assert_eq!(talking.wait_exit(TIMEOUT).code(), Some(0));
+    // The reset reaches whichever of the queued client's two threads uses
+    // the socket first: almost always the receiving thread, blocked in
+    // recv() ("lost the connection ...", exit 0); on a very busy machine
+    // sometimes the sending loop's next send() (`Error: ...`, exit 1).
+    let status = queued.wait_exit(TIMEOUT);
+    let stderr = queued.stderr();
+    assert!(stderr.contains("Connection reset by peer"), "{stderr}");
+    let by_receiver = stderr.contains("lost the connection");
+    assert_eq!(status.code(), Some(if by_receiver { 0 } else { 1 }), "{stderr}");
 }
 
 /// Step 2's fix: the same Ctrl-C on the lesson's server. It exits 0; the
