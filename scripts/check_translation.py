@@ -308,6 +308,16 @@ class Html(html.parser.HTMLParser):
             self.heading_text[self._heading] += data
 
 
+def unrendered_emphasis(path):
+    """Markdown emphasis that did not render on a built page: `**` or `_x_`
+    left in the text (outside code), with a few characters around it."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<(pre|code|script|style)[^>]*>.*?</\1>", "", text, flags=re.S)
+    text = re.sub(r"<[^>]+>", "", text)
+    return [text[max(0, m.start() - 15):m.end() + 15]
+            for m in re.finditer(r"\*\*|(?<![\w/])_[^\s_]+_|[가-힣]_", text)]
+
+
 def pages(site):
     """The chapter pages of one edition: relative path -> parsed page."""
     skip = {"print.html", "toc.html", "404.html"}
@@ -375,6 +385,10 @@ def check_site(site, merged):
         src = "docs/src/" + re.sub(r"\.html$", ".md", rel)
         if rel == "index.html":
             src = "docs/src/introduction.md"
+        for shown in unrendered_emphasis(site / "ko" / rel):
+            problems.append(f"{src}: Korean emphasis shows as text: {shown!r}: a `**` or `_` "
+                            "next to a Korean particle does not render; put the particle "
+                            "inside the emphasis (**`socket()`은**, _프로그램이_)")
         for missing in sorted(page.heading_ids - kpage.heading_ids):
             text = page.heading_text.get(missing, "").strip()
             if text in toc_entries:
