@@ -30,7 +30,10 @@ pub(crate) fn open(ctx: &Ctx<'_>, n: usize) -> (Vec<TcpStream>, Tally) {
         for i in 0..n {
             match thread::Builder::new()
                 .name(format!("idle {i}"))
-                .spawn_scoped(s, || ctx.connect())
+                // The Ctrl-C watch (a duplicate descriptor) ends with the
+                // thread: nothing blocks on an idle connection, and thousands
+                // of them must not cost two descriptors each.
+                .spawn_scoped(s, || ctx.connect().map(|(conn, _watch)| conn))
             {
                 Ok(handle) => connecting.push(handle),
                 Err(e) => errors.record(Failure::Io, || {
@@ -40,10 +43,9 @@ pub(crate) fn open(ctx: &Ctx<'_>, n: usize) -> (Vec<TcpStream>, Tally) {
         }
         for (i, handle) in connecting.into_iter().enumerate() {
             match handle.join() {
-                // The Ctrl-C watch ends here: nothing blocks on an idle
-                // connection during the run, and the check after it has a
-                // deadline of its own.
-                Ok(Ok((conn, _watch))) => open.push(conn),
+                // Nothing blocks on an idle connection during the run, and
+                // the check after it has a deadline of its own.
+                Ok(Ok(conn)) => open.push(conn),
                 Ok(Err(e)) => errors.record(Failure::of_connect(&e), || {
                     format!("idle {i}: could not connect to {}: {e}", ctx.plan.addr)
                 }),
