@@ -476,7 +476,11 @@ fn ctrl_c_on_the_bare_server_resets_the_queued_client() {
     let stderr = queued.stderr();
     assert!(stderr.contains("Connection reset by peer"), "{stderr}");
     let by_receiver = stderr.contains("lost the connection");
-    assert_eq!(status.code(), Some(if by_receiver { 0 } else { 1 }), "{stderr}");
+    assert_eq!(
+        status.code(),
+        Some(if by_receiver { 0 } else { 1 }),
+        "{stderr}"
+    );
 }
 
 /// Step 2's fix: the same Ctrl-C on the lesson's server. It exits 0; the

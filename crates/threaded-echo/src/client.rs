@@ -52,7 +52,7 @@ pub fn session(
     let _watch = shutdown.watch(&socket)?;
     let (events_tx, events) = mpsc::channel();
     // ANCHOR: threads
-    // The receive thread gets a second handle to the same socket (dup(2)):
+    // The receive thread gets a second handle to the same socket (dup()):
     // it only receives, the main thread only sends.
     let receiving = socket.try_clone().context("could not share the socket")?;
     let to_main = events_tx.clone();
