@@ -18,7 +18,7 @@ use crate::{BACKLOG, GOODBYE_WAIT, Options};
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     let failed = || format!("could not listen on {addr}");
-    // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
+    // socket(): a TCP socket (a stream; protocol `None` is TCP), IPv4 or IPv6 as the address.
     let listener =
         Socket::new(Domain::for_address(addr), Type::STREAM, None).with_context(failed)?;
     // SO_REUSEADDR: restart at once despite old connections in TIME_WAIT (Unix only).
