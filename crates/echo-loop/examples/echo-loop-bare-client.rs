@@ -25,17 +25,16 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where the server is: `[HOST] [PORT]`, by default 127.0.0.1 port 9999.
-    // to_socket_addrs() makes an address of them (a name such as
-    // `localhost` is looked up); we take the first.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "9999".into()).parse()?;
-    let addr = (host.as_str(), port)
-        .to_socket_addrs()?
-        .next()
-        .ok_or("no address")?;
+    let mut addrs = (host.as_str(), port).to_socket_addrs()?;
+    let addr = addrs.next().ok_or("no address for that host")?;
 
-    // socket(): a TCP socket of the same family as the server's address.
+    // socket(): a TCP socket (STREAM, protocol `None`: TCP) of the same
+    // family as the server's address.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // connect(): the TCP handshake, three short packets that open the
     // connection. It succeeds as soon as the server's kernel has queued us,
@@ -44,10 +43,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     eprintln!("connected to {addr}");
 
     // send(): all the bytes of the greeting (write_all is Python's sendall).
+    // (`(&socket)`: lesson 1's bare server says why.)
     (&socket).write_all("안녕!".as_bytes())?;
     // shutdown(Write): "I will send nothing more". The server's recv()
     // returns 0 once it has read everything, so it closes; we can still
-    // receive until then.
+    // receive until then. Without it both sides would wait forever: we for
+    // the server's close, the server for our 0.
     socket.shutdown(Shutdown::Write)?;
 
     // read_to_end() calls recv() until it returns 0 bytes, the server's

@@ -28,30 +28,31 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> Result<(), Box<dyn Error>> {
     // Where to listen: `[HOST] [PORT]`, by default 127.0.0.1 port 9999.
-    // to_socket_addrs() makes an address of them (a name such as
-    // `localhost` is looked up); we take the first.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds. (Lesson 1's bare server explains the words.)
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "9999".into()).parse()?;
-    let addr = (host.as_str(), port)
-        .to_socket_addrs()?
-        .next()
-        .ok_or("no address")?;
+    let mut addrs = (host.as_str(), port).to_socket_addrs()?;
+    let addr = addrs.next().ok_or("no address for that host")?;
 
     // socket(): ask the kernel (the core of the operating system, which
-    // runs the network) for a TCP socket, a reliable stream of bytes, of the
-    // address's family (IPv4 or IPv6).
+    // runs the network) for a TCP socket, a reliable stream of bytes (STREAM
+    // with protocol `None` is TCP), of the address's family (IPv4 or IPv6).
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
-    // minute (TIME_WAIT). With this option the server can start again at
-    // once all the same. (Windows gives the option a riskier meaning, so it
-    // is set on Unix only.)
+    // SO_REUSEADDR, which tutorial 003 sets too. The side that closes a
+    // connection first keeps a record of it for about 60 s (TIME_WAIT, see
+    // lesson 1); meanwhile bind() to its port fails without this option.
+    // Here the client usually closes first, so the record is the client's;
+    // it is the server's when the server stops with a client connected.
+    // (Windows gives the option a riskier meaning, so it is set on Unix only.)
     #[cfg(unix)]
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port, so that clients know where to call.
     listener.bind(&addr.into())?;
-    // listen(5): the kernel now answers clients for us and queues up to
-    // about 5 of them until we accept() them.
+    // listen(5): from now on the kernel completes the handshake with each
+    // client for us and queues up to about 5 connections until we accept()
+    // them (5 is tutorial 004's number).
     listener.listen(5)?;
     // getsockname(): the address we really got (port 0 becomes a real
     // port). as_socket() turns socket2's address type into std's, to print.
@@ -71,9 +72,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         loop {
             // recv(): wait for bytes, take at most 1024. A piece of the
             // stream, not a "message": TCP keeps no boundaries. (`read` on
-            // a socket is recv(); Rust implements it for a *reference* to a
-            // socket, hence `(&conn)`.) On an error, even one client's
-            // reset, `?` ends the whole server: Step 2 of the chapter.
+            // a socket is recv(); lesson 1's bare server explains `(&conn)`.)
+            // On an error, even one client's reset, `?` ends the whole
+            // server: Step 2 of the chapter.
             let n = (&conn).read(&mut buffer)?;
             // 0 bytes: the client closed its side. Nothing more will come.
             if n == 0 {

@@ -66,6 +66,7 @@ where
     let (done, sender) = mpsc::channel();
     thread::spawn(move || {
         let mut input = input;
+        // `&mut &sender_socket`: lesson 1's `(&conn)` trick, for io::copy().
         let result = io::copy(&mut input, &mut &sender_socket).and_then(|sent| {
             sender_socket.shutdown(std::net::Shutdown::Write)?;
             Ok(sent)

@@ -60,6 +60,8 @@
 //!
 //! // accept(), then the echo: recv() until 0, sending back each piece.
 //! let (conn, _peer) = listener.accept()?;
+//! // `&mut &conn`: io::copy() wants a mutable reader and writer, and `&conn`
+//! // is both (as `(&conn)` in lesson 1: Read and Write are for `&TcpStream`).
 //! let echoed = io::copy(&mut &conn, &mut &conn)?;
 //! drop(conn); // close()
 //!

@@ -9,10 +9,8 @@ use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result};
-use common::Shutdown;
-use common::addr::local_addr;
-use common::error::is_transient;
 use common::text::{bytes, plural, show};
+use common::{Shutdown, addr::local_addr, error::is_transient};
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// How the server runs.
@@ -61,10 +59,8 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 /// The accept loop: one client at a time, until Ctrl-C (or one client, with
 /// `once`). Fails when `accept()` fails in a way that retrying cannot fix.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
-    // Ctrl-C does not kill this server: `common::Shutdown` catches it, so
-    // that we can close properly. To wake a blocked accept(), it connects to
-    // our own port (the guard tells it where). When `queue` is dropped,
-    // clients still waiting in the listen() queue get a normal close (FIN).
+    // Ctrl-C wakes a blocked accept() and, when `queue` is dropped, clients
+    // still in the listen() queue get a FIN (lesson 1's server.rs says how).
     let queue = shutdown.guard_listener(listener)?;
     // One buffer for the whole server, reused for every recv().
     let mut buffer = vec![0u8; options.buffer];
@@ -75,7 +71,9 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
         // wait in the listen() queue until we come back here.
         let (conn, peer) = match listener.accept() {
             Ok(accepted) => accepted,
-            // A client that gave up while queued, or a signal: try again.
+            // A client that gave up while queued, or a signal that cut the
+            // wait short (a signal is a notice the OS delivers to a process;
+            // Ctrl-C is one, which common::Shutdown handles): try again.
             Err(e) if is_transient(&e) => continue,
             Err(e) => return Err(e).context("accept() failed"),
         };
@@ -84,11 +82,12 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
         }
         let peer = peer.as_socket().context("the client has no IP address")?;
         log::info!("{peer} connected");
-        // Ctrl-C during this client: shut the connection down cleanly (FIN).
+        // Ctrl-C during this client: shutdown(Write) on the connection, a
+        // FIN to the client; its close then makes our recv() return 0.
         let _watch = shutdown.watch(&conn)?;
 
         match echo_until_closed(&conn, peer, &mut buffer) {
-            // After Ctrl-C, the end came from us (see common::shutdown).
+            // After Ctrl-C (whatever happened), the end came from us.
             _ if shutdown.is_requested() => log::info!("closed the connection to {peer}"),
             Ok(total) => log::info!("{peer} closed the connection after {}", bytes(total)),
             // One client's failure (a reset, say) must not stop the server.
@@ -109,7 +108,8 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
 
 /// The receive loop: echo every byte back until the peer closes. Returns
 /// how many bytes were echoed; fails when `recv()` or `send()` does (a reset).
-/// `Read` and `Write` are implemented for `&Socket`; they need `mut conn`.
+/// `mut conn: &Socket` is lesson 1's `(&conn)` trick: `Read` and `Write` are
+/// implemented for `&Socket`, and read() needs that reference mutable.
 pub fn echo_until_closed(mut conn: &Socket, peer: SocketAddr, buf: &mut [u8]) -> io::Result<usize> {
     let mut total = 0;
     // ANCHOR: echo

@@ -23,19 +23,20 @@ use std::net::ToSocketAddrs;
 
 use socket2::{Domain, Socket, Type};
 
+// `Box<dyn Error>`, `?`, and the words socket, address, port and TCP:
+// the bare server explains them.
 fn main() -> Result<(), Box<dyn Error>> {
     // Where the server is: `[HOST] [PORT]`, by default 127.0.0.1 port 7001.
-    // to_socket_addrs() makes an address of them (a name such as
-    // `localhost` is looked up); we take the first.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "7001".into()).parse()?;
-    let addr = (host.as_str(), port)
-        .to_socket_addrs()?
-        .next()
-        .ok_or("no address")?;
+    let mut addrs = (host.as_str(), port).to_socket_addrs()?;
+    let addr = addrs.next().ok_or("no address for that host")?;
 
-    // socket(): a TCP socket of the same family as the server's address.
+    // socket(): a TCP socket (STREAM, protocol `None`: TCP) of the same
+    // family as the server's address.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // connect(): our kernel and the server's exchange the TCP handshake,
     // three short packets that open the connection. It fails at once
@@ -46,6 +47,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // send(): write_all() calls send() until every byte is handed to the
     // kernel. One send() may take only part of the data (Python: sendall).
+    // (`(&socket)`: the bare server says why.)
     (&socket).write_all(b"Hello, i'm client!")?;
 
     // read_to_end() calls recv() until it returns 0 bytes: the server

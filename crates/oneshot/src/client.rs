@@ -27,6 +27,9 @@ pub fn run(addr: SocketAddr, message: &[u8], shutdown: &Shutdown) -> Result<Vec<
         .with_context(|| format!("could not connect to {addr}"))?;
     // ANCHOR_END: connect
     log::info!("connected to {addr}");
+    // Ctrl-C: common half-closes our socket (a FIN to the server), and our
+    // read below returns 0 when the server closes in reply (see server.rs).
+    // `_watch` must live until the end: `let _ = ...` would drop it at once.
     let _watch = shutdown.watch(&socket)?;
 
     // ANCHOR: send

@@ -12,9 +12,10 @@
 //!   listen(1)
 //!   accept() ...waits...  <──────────── connect(127.0.0.1:7001)
 //!   recv() ...waits...    <──────────── send("Hello, i'm client!")
-//!                                       shutdown(Write)   "I am done sending"
-//!   send("Hello, i'm server!") ───────> recv() until the server closes
-//!   close()               ────FIN────>  close()
+//!                         <────FIN────  shutdown(Write)   "I am done sending"
+//!   send("Hello, i'm server!") ───────> recv() ...
+//!   shutdown(Write)       ────FIN────>  recv() returns 0: the reply is whole
+//!   recv() returns 0, close()           close()
 //! ```
 //!
 //! Run it in two terminals:

@@ -6,14 +6,11 @@
 //! `SO_REUSEADDR`, Ctrl-C, a clean close, and errors that say where.
 
 use std::io::{Read, Write};
-use std::net::SocketAddr;
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
 use anyhow::{Context, Result};
-use common::Shutdown;
-use common::addr::local_addr;
-use common::shutdown::goodbye;
 use common::text::{bytes, show};
+use common::{Shutdown, addr::local_addr, shutdown::goodbye};
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// What the server reads and what it answers.
@@ -34,14 +31,17 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     // socket(): ask the kernel for a TCP socket. `Domain::for_address` picks
     // IPv4 or IPv6 to match the address; STREAM + TCP is a reliable stream
-    // of bytes, what Python calls SOCK_STREAM.
+    // of bytes (the bare step's protocol `None` means TCP too). context(),
+    // from anyhow, puts what we were doing in front of the OS's error.
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .context("could not create a TCP socket")?;
 
-    // SO_REUSEADDR: whoever closes a connection first keeps its end for a
-    // minute (TIME_WAIT). If that is this server (the tutorial's client never
-    // says "done sending" first), a restart without this option fails with
-    // "address in use". Windows gives the option a riskier meaning: Unix only.
+    // SO_REUSEADDR. After a close, the kernel of the side that closed first
+    // keeps a record of the connection for about 60 s (TIME_WAIT), so that
+    // late packets are not taken for a new connection. While it exists,
+    // bind() to that port fails ("address in use") without this option.
+    // Here that side is often this server: the tutorial's client never says
+    // "done sending" first. Windows gives the option a riskier meaning: Unix only.
     #[cfg(unix)]
     listener
         .set_reuse_address(true)
@@ -66,10 +66,13 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 /// `accept()`, `recv()` or `send()` fails.
 pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Result<()> {
     // Ctrl-C does not kill this server: `common::Shutdown` catches it, so
-    // that we can close properly. To wake the accept() below, it connects to
-    // our own port (the guard tells it where). When `_queue` is dropped, as
+    // that we can close properly. A blocked accept() goes on waiting after
+    // the signal (the kernel restarts it), so the guard tells common where
+    // to connect, to our own port, to wake it. When `_queue` is dropped, as
     // serve() returns, clients still waiting in the listen() queue get a
-    // normal close (FIN), not the reset the kernel would send them.
+    // normal close (FIN), not a reset (RST, an abrupt "this connection is
+    // gone") from the kernel. So it must live until then: `let _ = ...`
+    // would drop it at once.
     let _queue = shutdown.guard_listener(listener)?;
     log::info!("waiting for a client");
     // ANCHOR: accept
@@ -84,7 +87,9 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
     }
     let peer = peer.as_socket().context("the client has no IP address")?;
     log::info!("{peer} connected");
-    // Ctrl-C while we wait for the message closes this connection cleanly.
+    // Ctrl-C while we wait for the message: common calls shutdown(Write) on
+    // `conn`, a FIN to the client; the client closes in reply (or 300 ms
+    // pass and common shuts our reading side too), and our read() returns 0.
     let watch = shutdown.watch(&conn)?;
 
     // ANCHOR: recv
@@ -116,10 +121,11 @@ pub fn serve(listener: &Socket, options: &Options, shutdown: &Shutdown) -> Resul
     let sent = bytes(options.reply.len());
     log::info!("sent {sent} to {peer}: {}", show(&options.reply));
 
-    // goodbye(): shutdown(Write), a FIN after the reply ("nothing more from
-    // me"), then read and drop what the client still sends, until it closes.
-    // Why? Bytes left unread (a message longer than one recv()) would turn
-    // close() into a reset (RST), which can cost the client the reply.
+    // goodbye(&conn, b"", DRAIN): no last words (b""), shutdown(Write), a FIN
+    // after the reply ("nothing more from me"), then read and drop what the
+    // client still sends until it closes, for at most DRAIN. Why? Bytes left
+    // unread (a message longer than one recv()) would turn close() into a
+    // reset, which can cost the client the reply.
     let dropped = goodbye(&conn, b"", DRAIN);
     if dropped > 0 {
         let dropped = bytes(dropped);

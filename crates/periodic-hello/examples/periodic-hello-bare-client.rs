@@ -15,7 +15,6 @@
 // ANCHOR: bare
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::{thread, time::Duration};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -24,6 +23,8 @@ use socket2::{Domain, Protocol, Socket, Type};
 // with `Error: ...` and exit status 1.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // [HOST] [PORT] from the command line: the tutorial's _HOST and _PORT.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "12345".into()).parse()?;
@@ -40,19 +41,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // socket.
 
     // try_clone() is dup(): a second handle to the same socket, for the
-    // receiving thread to own while this thread sends.
+    // receiving thread to own while this thread sends. With two handles,
+    // the socket is really closed only when the LAST of them goes.
     let reader = socket.try_clone()?;
-    let receiving = thread::spawn(move || receive(reader, addr));
+    let receiving = std::thread::spawn(move || receive(reader, addr));
     // The sending loop, as in the tutorial: while the thread lives, send,
     // then sleep a second.
     while !receiving.is_finished() {
         // send(): write_all() repeats send() until every byte is out (the
         // tutorial's send() may send only part of it: use sendall()). If the
         // server is gone, the error ends the program with status 1.
+        // (`(&socket)`: lesson 1's bare server says why.)
         (&socket).write_all(b"hello server\n")?;
-        thread::sleep(Duration::from_secs(1));
+        std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    // close(): `socket` is dropped when main returns.
+    // close(): `socket` is dropped when main returns; the receiving thread
+    // has ended and dropped its handle already, so that is the last one.
     Ok(())
 }
 

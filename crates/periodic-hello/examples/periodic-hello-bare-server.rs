@@ -17,7 +17,6 @@
 // ANCHOR: bare
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::{thread, time::Duration};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -26,6 +25,8 @@ use socket2::{Domain, Protocol, Socket, Type};
 // with `Error: ...` and exit status 1.
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // [HOST] [PORT] from the command line: the tutorial's _HOST and _PORT.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
     let port: u16 = args.next().unwrap_or_else(|| "12345".into()).parse()?;
@@ -35,19 +36,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // socket(): a TCP socket (SOCK_STREAM), IPv4 or IPv6 like the address.
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
     // SO_REUSEADDR: a restarted server may bind the port at once, even while
-    // connections of its last run still linger in TIME_WAIT.
+    // connections of its last run still linger in TIME_WAIT. (Windows gives
+    // the option a riskier meaning, so it is set on Unix only.)
+    #[cfg(unix)]
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port.
     listener.bind(&addr.into())?;
-    // listen(): the kernel now accepts connections for us and queues them
-    // (5: the queue's length) until we call accept().
+    // listen(): from now on the kernel completes the handshake with each
+    // client for us and queues the connections (5: the queue's length)
+    // until we call accept().
     listener.listen(5)?;
     // The real address, with the port the system picked if we asked for 0.
     let local = listener.local_addr()?.as_socket();
     eprintln!("listening on {}", local.ok_or("not an IP socket")?);
     // The tutorial installs a Ctrl-C handler here (close, sleep, exit). We
     // keep the default: Ctrl-C ends the process, and the kernel closes its
-    // sockets. Step 2 shows what that costs.
+    // sockets. Step 2 shows what that costs (clients waiting in the queue
+    // get a reset).
 
     loop {
         eprintln!("waiting for a client");
@@ -57,24 +62,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let peer = peer.as_socket().ok_or("not an IP socket")?;
         eprintln!("{peer} connected");
         // try_clone() is dup(): a second handle to the same socket, for the
-        // receiving thread to own while this thread sends.
+        // receiving thread to own while this thread sends. With two handles,
+        // the socket is really closed only when the LAST of them goes.
         let reader = conn.try_clone()?;
-        let receiving = thread::spawn(move || receive(reader, peer));
+        let receiving = std::thread::spawn(move || receive(reader, peer));
         // The sending loop, as in the tutorial: while the thread lives, send,
         // then sleep a second.
         while !receiving.is_finished() {
             // send(): write_all() repeats send() until every byte is out (the
             // tutorial's send() may send only part of it: use sendall()).
             // A failed send means the client is gone: stop sending.
+            // (`(&conn)`: lesson 1's bare server says why.)
             if (&conn).write_all(b"hello client\n").is_err() {
                 break;
             }
-            thread::sleep(Duration::from_secs(1));
+            std::thread::sleep(std::time::Duration::from_secs(1));
         }
         // close(): `conn` is dropped here. The receiving thread has dropped
-        // its handle too (or will, now that the connection is broken), so
-        // this client's socket is closed. The tutorial kept it open until
-        // the next client came.
+        // its handle too (or will, now that the connection is broken): the
+        // last handle gone, this client's socket is closed. The tutorial kept
+        // it open until the next client came.
     }
 }
 

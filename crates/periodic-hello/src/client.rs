@@ -72,7 +72,7 @@ where
     log::info!("sending {} to {addr} every {every}", show(CLIENT_HELLO));
     // ANCHOR: talk
     // The receiving thread, on its own handle to the socket (try_clone() is
-    // dup(2)): what the server sends goes to `out`, as it comes.
+    // dup()): what the server sends goes to `out`, as it comes.
     let reader = socket
         .try_clone()
         .context("could not duplicate the socket")?;

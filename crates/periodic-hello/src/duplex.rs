@@ -131,7 +131,8 @@ pub fn send_every(
         // send(): write_all() repeats send() until the whole message is with
         // the kernel, like Python's sendall(). If the peer is gone it fails
         // (broken pipe, reset): that is how a sender learns of it.
-        // (`Write` is implemented for `&Socket`; `&*socket` is that reference.)
+        // (`&*socket`: lesson 1's `(&conn)`; `socket` is a `&Socket` already,
+        // so `&socket` would be a `&&Socket`, which has no `Write`.)
         if let Err(e) = (&*socket).write_all(message) {
             log::info!("could not send to {peer}: {e}");
             return sent;

@@ -20,9 +20,9 @@
 //!                                                  (--count N reached)
 //!                  recv() -> 0 <──────FIN───────── shutdown(Write)
 //!   pause ends     (thread ends)                   wait for the server
-//!   shutdown, join                                 ...
-//!   close()    ──────────────────────FIN─────────────────────> recv() -> 0
-//!   (back to accept)                               join, close, exit 0
+//!   shutdown(Both) ────────────────FIN───────────────────────> recv() -> 0
+//!   join, close()                                  join, close, exit 0
+//!   (back to accept)
 //! ```
 //!
 //! The hard part is not the sending or the receiving: it is stopping. When

@@ -5,15 +5,11 @@
 //! Read [`listen`], then [`serve`], then `talk_with`: the socket calls come
 //! in that order. The two halves of the conversation are in `src/duplex.rs`.
 
-use std::io;
-use std::net::SocketAddr;
-use std::time::Duration;
+use std::{io, net::SocketAddr, time::Duration};
 
 use anyhow::{Context, Result};
-use common::Shutdown;
-use common::addr::local_addr;
-use common::error::is_transient;
 use common::text::{plural, show};
+use common::{Shutdown, addr::local_addr, error::is_transient};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::{SERVER_HELLO, duplex};
@@ -113,15 +109,18 @@ fn talk_with(
     let every = common::duration::show(interval);
     log::info!("sending {} to {peer} every {every}", show(SERVER_HELLO));
     // ANCHOR: talk
-    // try_clone() is dup(2): a second handle to the *same* socket, which the
+    // try_clone() is dup(): a second handle to the *same* socket, which the
     // receiving thread owns. Reading on one handle while writing on the
     // other is what full duplex means.
     let reader = conn.try_clone().context("could not duplicate the socket")?;
-    // The receiving thread logs what the client sends. The server keeps no
-    // payload, so the bytes themselves go to io::sink().
+    // The receiving thread logs what the client sends; its recv() loop is in
+    // src/duplex.rs (read it next). The server keeps no payload, so the bytes
+    // go to io::sink(). `ended` is a channel that tells when the thread ends.
     let (receiver, ended) = duplex::spawn_receiver(reader, peer, io::sink())?;
-    // The sending loop, on this thread, at the same time: hello client,
-    // pause, hello client... until the client goes away or Ctrl-C.
+    // The sending loop (send() in src/duplex.rs too), on this thread, at the
+    // same time: hello client, pause, hello client... `None`: no limit on the
+    // count. It stops when `ended` says the receiving thread has ended (the
+    // client went away, or Ctrl-C) or a send fails.
     let sent = duplex::send_every(conn, peer, SERVER_HELLO, interval, None, &ended);
     // shutdown(Both): a FIN to the client after our last hello. And should
     // the receiving thread still wait in recv() (after a failed send), its

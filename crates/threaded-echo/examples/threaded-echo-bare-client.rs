@@ -23,14 +23,17 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> anyhow::Result<()> {
     // [HOST] [PORT], by default the tutorial's server on this machine.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
-    let port: u16 = args.next().map_or(Ok(3333), |p| p.parse())?;
-    let addr = (host.as_str(), port).to_socket_addrs()?.next();
-    let addr = addr.context("no address for that host")?;
+    let port: u16 = args.next().unwrap_or_else(|| "3333".into()).parse()?;
+    let mut addrs = (host.as_str(), port).to_socket_addrs()?;
+    let addr = addrs.next().context("no address for that host")?;
 
     // ANCHOR: connect
-    // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
+    // socket(): a TCP socket (a stream; protocol `None` means TCP for a
+    // stream) for IPv4 or IPv6, as the address is.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // connect(): the three-way handshake with the server's kernel.
     let refused = || format!("could not connect to {addr}: is the server running?");
@@ -52,8 +55,8 @@ fn main() -> anyhow::Result<()> {
         if text.is_empty() {
             continue; // zero bytes would send nothing, and no echo would come
         }
-        // send(): write_all() repeats send() until every byte is out. (`&socket`:
-        // a socket is written and read through a shared reference, `&Socket`.)
+        // send(): write_all() repeats send() until every byte is out.
+        // (`(&socket)`: lesson 1's bare server says why.)
         (&socket).write_all(text)?;
         // recv() until all of it is back: TCP may cut the echo in pieces.
         let mut echo = vec![0u8; text.len()];

@@ -10,11 +10,11 @@
 //!
 //! Watch for: both clients are answered at once, and `/end` closes only the
 //! client that sent it. The tutorial's bugs are fixed: the thread owns its
-//! socket (the tutorial shared one between all threads), a read of 0 bytes
-//! ends the thread (the tutorial spun forever), and the bytes are echoed
-//! as they came, never decoded. What this server still lacks (a limit on
-//! silence, on lines, on clients, and a clean Ctrl-C) is what the full
-//! lesson, `src/server.rs`, adds.
+//! socket (in the tutorial every thread used the latest client's socket),
+//! a read of 0 bytes ends the thread (the tutorial spun forever), and the
+//! bytes are echoed as they came, never decoded. What this server still
+//! lacks (a limit on silence, on lines, on clients, and a clean Ctrl-C) is
+//! what the full lesson, `src/server.rs`, adds.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -25,19 +25,23 @@ use socket2::{Domain, Socket, Type};
 
 fn main() -> anyhow::Result<()> {
     // [HOST] [PORT], by default the tutorial's port on this machine only.
+    // to_socket_addrs() looks a name such as `localhost` up; we take the
+    // first address it finds.
     let mut args = std::env::args().skip(1);
     let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
-    let port: u16 = args.next().map_or(Ok(3333), |p| p.parse())?;
-    let addr = (host.as_str(), port).to_socket_addrs()?.next();
-    let addr = addr.context("no address for that host")?;
+    let port: u16 = args.next().unwrap_or_else(|| "3333".into()).parse()?;
+    let mut addrs = (host.as_str(), port).to_socket_addrs()?;
+    let addr = addrs.next().context("no address for that host")?;
 
     // ANCHOR: listen
-    // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
+    // socket(): a TCP socket (a stream; protocol `None` means TCP for a
+    // stream) for IPv4 or IPv6, as the address is.
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     // SO_REUSEADDR: the server can be restarted at once after it stops,
     // while its old connections still linger in the kernel (TIME_WAIT).
     // (That is its meaning on Linux and macOS; on Windows it would also let
-    // another program take the port, and the full lesson leaves it off.)
+    // another program take the port, so it is set on Unix only.)
+    #[cfg(unix)]
     listener.set_reuse_address(true)?;
     // bind(): claim the address and port; fails if another program has them.
     let in_use = || format!("could not listen on {addr}");
@@ -75,8 +79,8 @@ fn echo(conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
     let mut buf = [0u8; 1024];
     loop {
         // recv(): wait for up to 1024 bytes from this client only. (`&conn`:
-        // a socket is read and written through a shared reference, so
-        // `conn` needs no `mut`, and two threads could share it.)
+        // lesson 1's bare server says why. Threads may share a socket; the
+        // tutorial's bug was that every thread used the latest client's.)
         let n = (&conn).read(&mut buf)?;
         // 0 bytes: the client closed its side. Stop, or we would spin here.
         if n == 0 {
@@ -89,6 +93,8 @@ fn echo(conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
         // send(): write_all() repeats send() until every byte is out.
         (&conn).write_all(data)?;
         // `/end` as the tutorial's client sends it (no newline), or as a line.
+        // This assumes `/end` comes in a read of its own; src/lines.rs, in
+        // Step 2, follows the lines properly.
         if matches!(data, b"/end" | b"/end\n" | b"/end\r\n") {
             eprintln!("{peer} sent /end");
             return Ok(()); // `conn` is dropped: close(), a FIN to the client

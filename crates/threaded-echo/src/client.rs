@@ -23,7 +23,7 @@ use crate::{CLOSE_WAIT, MAX_PIECE, PROMPT, lines::is_end};
 /// `socket()` + `connect()`: a connected TCP socket to `addr`.
 pub fn connect(addr: SocketAddr) -> Result<Socket> {
     let failed = || format!("could not connect to {addr}");
-    // socket(): a TCP socket (a stream) of the server's family, IPv4 or IPv6.
+    // socket(): a TCP socket (a stream; protocol `None` is TCP) of the server's family.
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None).with_context(failed)?;
     // connect(): the three-way handshake; then the server's accept() returns
     // our connection, and it starts a thread just for us.
@@ -52,7 +52,7 @@ pub fn session(
     let _watch = shutdown.watch(&socket)?;
     let (events_tx, events) = mpsc::channel();
     // ANCHOR: threads
-    // The receive thread gets a second handle to the same socket (dup(2)):
+    // The receive thread gets a second handle to the same socket (dup()):
     // it only receives, the main thread only sends.
     let receiving = socket.try_clone().context("could not share the socket")?;
     let to_main = events_tx.clone();

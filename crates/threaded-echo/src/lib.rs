@@ -14,8 +14,9 @@
 //!     accept() <──── client B
 //!     spawn ───────────────────────> thread B: loop { recv, send } on B's socket
 //!     accept() <──── client C (one over --max-clients): "busy", close
-//!   Ctrl-C: a FIN to A and B, their recv() returns 0, their threads end;
-//!           join A, join B, exit 0
+//!   Ctrl-C: shutdown(Write), a FIN to A and B; A and B close in reply
+//!           (or 300 ms pass and the server shuts their sockets down), so
+//!           the threads' recv() returns 0 and they end; join A, join B, exit 0
 //! ```
 //!
 //! ## What to read, in order
@@ -64,8 +65,10 @@ pub const DEFAULT_PORT: u16 = 3333;
 pub const DEFAULT_IDLE_TIMEOUT: &str = "5m";
 
 /// How many clients are served at once unless `--max-clients` says otherwise.
-/// Each costs a thread and two file descriptors; 64 is plenty for a
-/// classroom and far below the limits of any machine.
+/// Each costs a thread and two file descriptors (the numbers by which a
+/// process knows its open files and sockets): its socket, and the duplicate
+/// that `Shutdown::watch` keeps so that Ctrl-C can reach it. 64 is plenty
+/// for a classroom and far below the limits of any machine.
 pub const DEFAULT_MAX_CLIENTS: usize = 64;
 
 /// The most `--max-clients` accepts. Above it, threads and file descriptors

@@ -1,7 +1,5 @@
-//! The threaded-echo server: Step 1's bare server, plus what a real server
-//! needs: an idle timeout, bounds on lines and clients, a clean Ctrl-C.
-//! Read [`listen`], [`serve`] (the accept loop) and `serve_client` (each
-//! client's thread). What makes threads safe: each owns its client's socket.
+//! Step 1's bare server plus an idle timeout, bounds on lines and clients, a clean Ctrl-C.
+//! Read [`listen`], [`serve`] (accept loop), `serve_client` (a thread that owns one client).
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::{Arc, atomic::AtomicUsize, atomic::Ordering::SeqCst};
@@ -20,7 +18,7 @@ use crate::{BACKLOG, GOODBYE_WAIT, Options};
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     let failed = || format!("could not listen on {addr}");
-    // socket(): a TCP socket (a stream) for IPv4 or IPv6, as the address is.
+    // socket(): a TCP socket (a stream; protocol `None` is TCP), IPv4 or IPv6 as the address.
     let listener =
         Socket::new(Domain::for_address(addr), Type::STREAM, None).with_context(failed)?;
     // SO_REUSEADDR: restart at once despite old connections in TIME_WAIT (Unix only).
@@ -38,7 +36,8 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result<()> {
     // Ctrl-C wakes accept(); dropping `_queue` sends clients still queued a FIN.
     let _queue = shutdown.guard_listener(listener)?;
-    // How many clients have a thread now: a counter all threads can change.
+    // How many clients have a thread now. An AtomicUsize is an integer that
+    // threads can change without a Mutex; SeqCst, the simplest, strictest order.
     let connected = Arc::new(AtomicUsize::new(0));
     let (max, mut threads) = (options.max_clients, Vec::new());
     // ANCHOR: accept_loop
@@ -48,7 +47,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             Ok(accepted) => accepted,
             // A client that gave up while queued, or a signal: next one.
             Err(e) if is_transient(&e) => continue,
-            // No file descriptor left for a socket: wait for clients to leave.
+            // No file descriptor (the number a process knows a socket by) left: wait.
             Err(e) if is_out_of_files(&e) => {
                 log::warn!("accept() failed: {e}; hint: {OUT_OF_FILES}");
                 shutdown.wait_timeout(Duration::from_millis(100));
@@ -57,7 +56,8 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             Err(e) => return Err(e).context("accept() failed"),
         };
         if shutdown.is_requested() {
-            // Ctrl-C: this is our own wake-up call (see `_queue`). Close it, stop.
+            // Ctrl-C: usually our own wake-up call (see `_queue`), but maybe a client
+            // that came at that moment: goodbye() reads what it sent, so a FIN, no reset.
             goodbye(&conn, b"", Duration::ZERO);
             break;
         }
@@ -65,15 +65,15 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
         // ANCHOR: busy
         if connected.load(SeqCst) >= max {
             let serving = plural(max, "client");
-            log::warn!("{peer} refused: already serving {serving}");
+            log::warn!("{peer} turned away: already serving {serving}");
             goodbye(&conn, busy_message(max).as_bytes(), Duration::ZERO);
             continue;
         }
         // ANCHOR_END: busy
         let now = connected.fetch_add(1, SeqCst) + 1;
         log::info!("{peer} connected ({now} of at most {max} clients)");
-        // One thread per client. `move` gives it the socket: from here on,
-        // only that thread can use this connection.
+        // A thread per client, given the socket by `move`: only it uses this connection.
+        // Builder::spawn, unlike thread::spawn, returns an error, not a panic, if none can start.
         let (shutdown, counter) = (shutdown.clone(), Arc::clone(&connected));
         let thread = thread::Builder::new().spawn(move || {
             if let Err(e) = serve_client(conn, peer, options, &shutdown) {
@@ -83,8 +83,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             log::info!("{peer} disconnected; {left} still connected");
         });
         threads.push(thread.context("the system refused a new thread")?);
-        // Forget the threads that have ended, so the list stays short.
-        threads.retain(|thread| !thread.is_finished());
+        threads.retain(|thread| !thread.is_finished()); // forget those that ended
     }
     // ANCHOR_END: accept_loop
     // ANCHOR: stop
@@ -98,11 +97,12 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
 /// One client's thread: echo until the client leaves, `/end`, silence, a long line, or Ctrl-C.
 /// The thread owns `conn`; when this returns, it is dropped, which closes it.
 fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdown) -> Result<()> {
-    // Ctrl-C half-closes this socket (a FIN); then our recv() returns 0.
+    // Ctrl-C: shutdown(Write) on this socket (via the duplicate that `watch` holds), a FIN
+    // to the client; its close (or common, 300 ms later) then makes our recv() return 0.
     let _watch = stop.watch(&conn)?;
     // ANCHOR: idle_timeout
-    // SO_RCVTIMEO, SO_SNDTIMEO: a recv() or send() that waits longer than
-    // this fails with "would block", instead of waiting forever.
+    // SO_RCVTIMEO, SO_SNDTIMEO: a recv() or send() that waits longer than this fails
+    // instead of waiting forever, with WouldBlock ("try again later") on Unix, TimedOut on Windows.
     conn.set_read_timeout(Some(options.idle_timeout))?;
     conn.set_write_timeout(Some(options.idle_timeout))?;
     // ANCHOR_END: idle_timeout
@@ -111,7 +111,7 @@ fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdow
     let mut lines = LineWatch::new(options.max_line);
     // ANCHOR: echo_loop
     let last_words = loop {
-        // recv(): wait for bytes from this client only. (`&conn`: see the bare server.)
+        // recv(): wait for bytes from this client only. (`&conn`: see lesson 1.)
         let n = match (&conn).read(&mut buffer) {
             Ok(0) => return Ok(()), // the client closed its side (or Ctrl-C did)
             Ok(n) => n,
@@ -126,8 +126,8 @@ fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdow
         let data = &buffer[..n];
         log::info!("received {} from {peer}: {}", bytes(n), show(data));
         let verdict = lines.feed(data); // lines are followed only to spot the end
-        // send(): echo at once, line or no line, all the bytes (or those before
-        // `/end`, or the bound on a line); write_all() repeats send() until done.
+        // send(): echo at once, line or no line: all the bytes, or up to and
+        // including the `/end` line, or those that fit the bound on a line.
         (&conn).write_all(&data[..verdict.keep(n)])?;
         match verdict {
             Verdict::Echo => {}

@@ -201,7 +201,7 @@ fn max_clients_refuses_the_one_over() {
     assert_eq!(read_until_closed(&mut third), busy(2).as_bytes());
     server
         .proc
-        .wait_for_line("refused: already serving 2 clients");
+        .wait_for_line("turned away: already serving 2 clients");
     let out = run(&client(), ["--port", &server.port()], b"hello\n");
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), busy(2));
