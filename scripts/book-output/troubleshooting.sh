@@ -300,7 +300,7 @@ ts_periodic_hello() {
   local status=0
   wait "$client" || status=$?
   { echo '$ cargo run -p periodic-hello --bin client      # then: kill -KILL the server'
-    mask "$raw" 12345 | sending_first
+    mask "$raw" 12345
     printf '$ echo $?\n%s\n' "$status"; } >"$new/troubleshooting-periodic-hello-server-killed.txt"
 
   # The server is stopped (SIGSTOP: it no longer reads) until a hello of
@@ -324,7 +324,7 @@ ts_periodic_hello() {
   status=0
   wait "$client" || status=$?
   { echo '$ cargo run -p periodic-hello --bin client      # then: kill -STOP, kill -KILL the server'
-    mask "$raw" 12345 | sending_first
+    mask "$raw" 12345
     printf '$ echo $?\n%s\n' "$status"; } >"$new/troubleshooting-periodic-hello-server-killed-unread.txt"
 
   # The client is killed: what the server logs.
@@ -341,7 +341,7 @@ ts_periodic_hello() {
   stop_server
   sed -n "$((from + 1)),${upto}p" "$log" >"$tmp/ts-ph-client-killed.txt"
   { echo '$ cargo run -p periodic-hello --bin server      # a client comes, and is killed'
-    mask "$tmp/ts-ph-client-killed.txt" 12345 | sending_first; } \
+    mask "$tmp/ts-ph-client-killed.txt" 12345; } \
     >"$new/troubleshooting-periodic-hello-client-killed.txt"
 
   # A server that never closes its side after the client's half-close.
