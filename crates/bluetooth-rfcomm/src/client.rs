@@ -9,8 +9,7 @@ use std::io::ErrorKind::{BrokenPipe, ConnectionReset, Interrupted, NotConnected}
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
-use common::error::with_hint;
-use common::{Shutdown, hints::Hint, input::Input, input::lines, text::bytes};
+use common::{Shutdown, error::with_hint, hints::Hint, input::Input, input::lines, text::bytes};
 use socket2::Socket;
 
 use crate::sockaddr::{self, BdAddr, rfcomm_addr};

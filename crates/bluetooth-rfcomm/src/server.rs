@@ -10,9 +10,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
-use common::error::{is_transient, with_hint};
-use common::hints::Hint;
 use common::text::{bytes, show};
+use common::{error::is_transient, error::with_hint, hints::Hint};
 use socket2::Socket;
 
 use crate::sockaddr::{self, BdAddr, device_and_channel, rfcomm_addr};
