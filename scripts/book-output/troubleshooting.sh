@@ -10,7 +10,11 @@
 # Not shown, because they depend on the machine's network rather than on the
 # lesson: "Network is unreachable", "No route to host", and a connect() that
 # times out. The Bluetooth errors are in the bluetooth-rfcomm chapter, whose
-# runs need a VM.
+# runs need a VM: the appendix includes its files (bluetooth-rfcomm-*.txt).
+#
+# book-output.sh runs every section with LANG=C.UTF-8, so the hints are
+# English; the one run that shows a Korean hint sets LANG=ko_KR.UTF-8 on its
+# command (ts_korean).
 
 # ts_session FILE SHOWN CMD...: appends "$ SHOWN" to FILE, then what CMD
 # prints (standard output and error, in order), then "$ echo $?" and CMD's
@@ -61,14 +65,14 @@ ts_state() {
 }
 
 troubleshooting() {
-  # The book shows the English hints: in a Korean locale the lessons write
-  # theirs in Korean. (local -x: for the runs of this section only.)
-  local -x LC_ALL=C.UTF-8
   ts_every_lesson
+  ts_korean
   ts_flags
   ts_threaded_echo
+  ts_event_loop
   ts_udp_echo
   ts_periodic_hello
+  ts_loadgen
 }
 
 # The hints that every lesson shares (crates/common/src/error.rs).
@@ -159,6 +163,19 @@ conn.close()'
   mask "$raw" 9999 >"$new/troubleshooting-stdout.txt"
 }
 
+# The same refusal in a Korean locale, then back in English: only the hint
+# line changes language.
+ts_korean() {
+  local raw=$tmp/ts-korean.txt
+  build oneshot
+  PORT=$(ts_free_port)
+  ts_session "$raw" "LANG=ko_KR.UTF-8 cargo run -p oneshot --bin client" \
+    env LANG=ko_KR.UTF-8 "$bin/client" --port "$PORT"
+  ts_session "$raw" "LANG=C.UTF-8 cargo run -p oneshot --bin client" \
+    env LANG=C.UTF-8 "$bin/client" --port "$PORT"
+  mask "$raw" 7001 >"$new/troubleshooting-korean.txt"
+}
+
 # Bad flags: the flag parser answers before anything touches the network.
 ts_flags() {
   local raw=$tmp/ts-flags.txt
@@ -233,6 +250,31 @@ PY
   cp "$raw" "$new/troubleshooting-threaded-echo-usage.txt"
 }
 
+# No file descriptor left: event-loop under a limit of 40 (ulimit -n), and
+# 50 clients. Only the two lines of the error are kept: how many clients
+# were accepted before it depends on the machine.
+ts_event_loop() {
+  local log=$tmp/ts-el-server.txt clients
+  build event-loop
+  : >"$log"
+  (ulimit -n 40 && exec "$bin/server" --port 0) 2>"$log" &
+  PID=$!
+  wait_for "$log" 'listening on'
+  PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -n1)
+  python3 - "$PORT" <<'PY' &
+import socket, sys, time
+held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(50)]
+time.sleep(60)
+PY
+  clients=$!
+  wait_for "$log" 'hint: '
+  kill "$clients"
+  wait "$clients" 2>/dev/null || true
+  stop_server
+  { echo '$ (ulimit -n 40; cargo run -p event-loop --bin server)      # and 50 clients connect'
+    grep -A1 'accept() failed' "$log" | mask /dev/stdin 3334; } >"$new/troubleshooting-event-loop-out-of-files.txt"
+}
+
 ts_udp_echo() {
   local raw log
   build udp-echo
@@ -300,7 +342,7 @@ ts_periodic_hello() {
   local status=0
   wait "$client" || status=$?
   { echo '$ cargo run -p periodic-hello --bin client      # then: kill -KILL the server'
-    mask "$raw" 12345 | sending_first
+    mask "$raw" 12345
     printf '$ echo $?\n%s\n' "$status"; } >"$new/troubleshooting-periodic-hello-server-killed.txt"
 
   # The server is stopped (SIGSTOP: it no longer reads) until a hello of
@@ -324,7 +366,7 @@ ts_periodic_hello() {
   status=0
   wait "$client" || status=$?
   { echo '$ cargo run -p periodic-hello --bin client      # then: kill -STOP, kill -KILL the server'
-    mask "$raw" 12345 | sending_first
+    mask "$raw" 12345
     printf '$ echo $?\n%s\n' "$status"; } >"$new/troubleshooting-periodic-hello-server-killed-unread.txt"
 
   # The client is killed: what the server logs.
@@ -341,7 +383,7 @@ ts_periodic_hello() {
   stop_server
   sed -n "$((from + 1)),${upto}p" "$log" >"$tmp/ts-ph-client-killed.txt"
   { echo '$ cargo run -p periodic-hello --bin server      # a client comes, and is killed'
-    mask "$tmp/ts-ph-client-killed.txt" 12345 | sending_first; } \
+    mask "$tmp/ts-ph-client-killed.txt" 12345; } \
     >"$new/troubleshooting-periodic-hello-client-killed.txt"
 
   # A server that never closes its side after the client's half-close.
@@ -363,4 +405,82 @@ time.sleep(60)'
   raw=$tmp/ts-ph-interval.txt
   ts_session "$raw" "cargo run -p periodic-hello --bin client -- --interval 0s" "$bin/client" --interval 0s
   cp "$raw" "$new/troubleshooting-periodic-hello-interval.txt"
+}
+
+# ts_load FILE SHOWN ARGS...: runs loadgen with ARGS. FILE gets "$ SHOWN",
+# then "...", the report's lines about errors (its standard output), the
+# error: and hint: lines (its standard error) and the exit status. The
+# report's figures (round trips, latency) change from run to run.
+ts_load() {
+  local file=$1 shown=$2 status=0
+  shift 2
+  "$bin/loadgen" "$@" >"$tmp/ts-load-out.txt" 2>"$tmp/ts-load-err.txt" || status=$?
+  { printf '$ %s\n...\n' "$shown"
+    grep -E '^  (clients|errors) |^    [a-z]' "$tmp/ts-load-out.txt" | grep -v '^    [0-9.]'
+    grep -E '^(error|hint): ' "$tmp/ts-load-err.txt"
+    printf '$ echo $?\n%s\n' "$status"; } >"$file"
+}
+
+# loadgen's closing hints, one run for each.
+ts_loadgen() {
+  local raw log
+  build loadgen
+
+  # UDP has no connection to refuse up front: each datagram is refused.
+  raw=$tmp/ts-load-refused.txt
+  PORT=$(ts_free_port udp)
+  ts_load "$raw" "cargo run --release -p loadgen -- --mode udp --count 3" \
+    --mode udp --port "$PORT" --count 3
+  mask "$raw" 7001 >"$new/troubleshooting-loadgen-refused.txt"
+
+  # A server that serves one client at a time: the others time out. How
+  # many errors, and how many round trips the served client made, depend
+  # on the machine: they are shown as N.
+  build echo-loop
+  log=$tmp/ts-load-echo-loop.txt
+  start_server "$log" -q
+  raw=$tmp/ts-load-starved.txt
+  ts_load "$raw" "cargo run --release -p loadgen -- --clients 3 --duration 1s --timeout 500ms" \
+    --port "$PORT" --clients 3 --duration 1s --timeout 500ms
+  stop_server
+  grep -Ev '^    [a-z]' "$raw" | mask /dev/stdin 9999 |
+    sed -E 's/most [0-9,]+/most N/; s/^(  errors +|error: )[0-9,]+/\1N/' \
+      >"$new/troubleshooting-loadgen-starved.txt"
+
+  # A server that sends back other bytes: a line server that swaps the case
+  # of every letter.
+  raw=$tmp/ts-load-wrong.txt
+  ts_peer "$tmp/ts-load-wrong-peer.txt" '
+import socket, threading
+listener = socket.create_server(("127.0.0.1", 0))
+print(listener.getsockname()[1])
+def serve(conn):
+    while data := conn.recv(65536):
+        conn.sendall(data.swapcase())  # as many bytes, other letters
+    conn.close()
+while True:
+    conn, _ = listener.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()'
+  ts_load "$raw" "cargo run --release -p loadgen -- --mode line --count 3" \
+    --mode line --port "$PORT" --count 3
+  kill "$PEER"
+  wait "$PEER" 2>/dev/null || true
+  mask "$raw" 3333 >"$new/troubleshooting-loadgen-wrong.txt"
+
+  # Any other error: a server that resets each connection it gets a
+  # message on (it closes with SO_LINGER 0).
+  raw=$tmp/ts-load-reset.txt
+  ts_peer "$tmp/ts-load-peer.txt" '
+import socket, struct
+listener = socket.create_server(("127.0.0.1", 0))
+print(listener.getsockname()[1])
+while True:
+    conn, _ = listener.accept()
+    if conn.recv(64):  # a message: answer it with a reset
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()'
+  ts_load "$raw" "cargo run --release -p loadgen -- --count 3" --port "$PORT" --count 3
+  kill "$PEER"
+  wait "$PEER" 2>/dev/null || true
+  mask "$raw" 9999 >"$new/troubleshooting-loadgen-reset.txt"
 }

@@ -9,7 +9,7 @@ use std::io::ErrorKind::{BrokenPipe, ConnectionReset, Interrupted, NotConnected}
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
-use common::{Shutdown, error::Hint, input::Input, input::lines, text::bytes};
+use common::{Shutdown, error::with_hint, hints::Hint, input::Input, input::lines, text::bytes};
 use socket2::Socket;
 
 use crate::sockaddr::{self, BdAddr, rfcomm_addr};
@@ -36,7 +36,7 @@ pub fn run(device: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
             return Ok(());
         }
         let hint = connect_hint(&e, device);
-        let err = sockaddr::with_hint(e, hint);
+        let err = with_hint(e, hint);
         return Err(err.context(format!("could not connect to {device} channel {channel}")));
     }
     log::info!("connected to {device} channel {channel}");
@@ -111,38 +111,27 @@ const GONE: [io::ErrorKind; 3] = [ConnectionReset, BrokenPipe, NotConnected];
 
 /// The error for a server that closed before the whole echo came back.
 fn server_gone(echoed: usize, expected: usize) -> anyhow::Error {
-    let hint = "the lesson's server serves one client and then exits, or it was \
-                stopped with Ctrl-C: start the server again, then the client";
     let text = format!("{echoed} of {expected} bytes came back");
     anyhow::anyhow!("the server closed the connection before echoing everything ({text})")
-        .context(Hint(hint.into()))
+        .context(Hint::BluetoothServerGone)
 }
 
 /// A hint for Bluetooth's own reasons a `connect()` fails. `None` leaves the
 /// hint to `common::error` (its "is the server running?" fits a refusal).
-fn connect_hint(e: &io::Error, device: BdAddr) -> Option<String> {
+fn connect_hint(e: &io::Error, device: BdAddr) -> Option<Hint> {
     use io::ErrorKind::{HostUnreachable, NetworkUnreachable, PermissionDenied, ResourceBusy};
+    let device = device.to_string();
     Some(match e.kind() {
         // EHOSTDOWN, "host is down": the device did not answer the page.
         #[cfg(target_os = "linux")]
-        _ if e.raw_os_error() == Some(libc::EHOSTDOWN) => {
-            format!("{device} did not answer: is it switched on, in range, and the address right?")
-        }
-        io::ErrorKind::TimedOut => format!("{device} did not answer in time: is it in range?"),
-        HostUnreachable | NetworkUnreachable => {
-            "no adapter here reaches it: is this one powered? (bluetoothctl power on)".into()
-        }
-        ResourceBusy => {
-            "this machine is already connected to that channel: one connection at a time".into()
-        }
+        _ if e.raw_os_error() == Some(libc::EHOSTDOWN) => Hint::DeviceDown { device },
+        io::ErrorKind::TimedOut => Hint::DeviceTimedOut { device },
+        HostUnreachable | NetworkUnreachable => Hint::NoAdapter,
+        ResourceBusy => Hint::ChannelBusy,
         // EBADE, "invalid exchange": one of the machines forgot the pairing.
         #[cfg(target_os = "linux")]
-        _ if e.raw_os_error() == Some(libc::EBADE) => {
-            format!("pairing lost on one side: in bluetoothctl, remove {device}, pair it, trust it")
-        }
-        PermissionDenied => {
-            format!("pair the two machines first (bluetoothctl: pair {device}, trust {device})")
-        }
+        _ if e.raw_os_error() == Some(libc::EBADE) => Hint::PairingForgotten { device },
+        PermissionDenied => Hint::NotPaired { device },
         _ => return None,
     })
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use common::Shutdown;
-use common::error::is_transient;
 use common::text::{bytes, show};
+use common::{error::is_transient, error::with_hint, hints::Hint};
 use socket2::Socket;
 
 use crate::sockaddr::{self, BdAddr, device_and_channel, rfcomm_addr};
@@ -35,10 +35,10 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     let place = format!("{adapter} channel {channel}");
     if let Err(e) = listener.bind(&rfcomm_addr(adapter, channel)) {
         let hint = match e.kind() {
-            io::ErrorKind::AddrInUse => Some(TAKEN.to_string()),
+            io::ErrorKind::AddrInUse => Some(Hint::ChannelTaken),
             _ => None,
         };
-        return Err(sockaddr::with_hint(e, hint).context(format!("could not listen on {place}")));
+        return Err(with_hint(e, hint).context(format!("could not listen on {place}")));
     }
 
     // listen(): from now on the kernel accepts connections on the channel
@@ -110,11 +110,6 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     log::info!("server stopped");
     Ok(())
 }
-
-/// The hint when `bind()` finds the channel taken.
-const TAKEN: &str = "the channel is taken on that adapter: another RFCOMM server (an \
-     earlier run of this one, or a Bluetooth service of the system) is using it. Stop it, \
-     or pick another channel with --channel (1 to 30)";
 
 /// The echo loop: sends back every byte until the client closes, and
 /// returns how many there were. Fails when the link is lost.

@@ -22,11 +22,11 @@
 #![allow(unsafe_code)]
 
 use std::fmt;
-use std::io;
 use std::mem::{offset_of, size_of};
 use std::str::FromStr;
 
-use common::error::{Hint, is_family_unsupported};
+use common::error::{is_family_unsupported, with_hint};
+use common::hints::Hint;
 use socket2::{Domain, Protocol, SockAddr, SockAddrStorage, Socket, Type, socklen_t};
 
 /// `AF_BLUETOOTH`, the address family of Bluetooth sockets (31 on Linux).
@@ -181,30 +181,18 @@ pub fn rfcomm_socket() -> anyhow::Result<Socket> {
     // ANCHOR_END: socket
     // BlueZ's sockets are Linux's; elsewhere 31 is another family: no try.
     #[cfg(not(target_os = "linux"))]
-    let socket = Err(io::Error::from_raw_os_error(common::error::EAFNOSUPPORT));
+    let socket = Err(std::io::Error::from_raw_os_error(
+        common::error::EAFNOSUPPORT,
+    ));
     socket.map_err(|e| {
         // No Bluetooth in the kernel (EAFNOSUPPORT), or no RFCOMM module.
         #[cfg(target_os = "linux")]
         let missing = is_family_unsupported(&e) || e.raw_os_error() == Some(libc::EPROTONOSUPPORT);
         #[cfg(not(target_os = "linux"))]
         let missing = is_family_unsupported(&e);
-        let hint = missing.then(|| NEEDS.to_string());
+        let hint = missing.then_some(Hint::NoBluetooth);
         with_hint(e, hint).context("could not create an RFCOMM socket")
     })
-}
-
-/// The hint when `socket()` fails for want of Bluetooth.
-const NEEDS: &str = "the lesson needs Linux with BlueZ: the bluetooth and rfcomm kernel \
-     modules (sudo modprobe rfcomm) and a Bluetooth adapter (bluetoothctl list). No \
-     hardware, or a container? Try it in a VM with two emulated adapters: \
-     scripts/bt-vm/test-lesson.sh";
-
-/// `e` with a `hint:` line for the student, when there is one.
-pub fn with_hint(e: io::Error, hint: Option<String>) -> anyhow::Error {
-    match hint {
-        Some(hint) => anyhow::Error::new(e).context(Hint(hint)),
-        None => e.into(),
-    }
 }
 
 #[cfg(test)]

@@ -31,18 +31,18 @@
 //!
 //! let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
 //! let err = anyhow::Error::new(e)
-//!     .context(Hint::ChannelTaken { channel: 3 })
+//!     .context(Hint::ChannelTaken)
 //!     .context("could not listen on 00:00:00:00:00:00 channel 3");
 //! let hint = common::error::hint_in(&err, &common::error::Hints::server("x"), common::hints::Lang::Korean);
-//! assert!(hint.is_some_and(|h| h.contains("3번 채널")));
+//! assert!(hint.is_some_and(|h| h.contains("채널은 이미 쓰이고")));
 //! ```
 //!
-//! A new hint gets a new row in [`crate::hints`], in both languages (the
-//! compiler refuses one without the other).
-//!
-//! The older way, `.context(Hint("...".into()))` with this module's [`Hint`],
-//! still works but is English only: under a Korean locale its text follows
-//! `힌트: ` untranslated. Lessons move their hints to the table.
+//! Where only some errors of a call get the lesson's hint, [`with_hint`]
+//! attaches an `Option` of a row. A program that prints a hint line of its
+//! own, not through [`report`] (a log line, a summary), writes it with
+//! [`hint_line`]. A new hint gets a new row in [`crate::hints`], in both
+//! languages (the compiler refuses one without the other): there is no
+//! other kind of hint, so none can lack its Korean.
 
 use std::fmt;
 use std::io;
@@ -68,20 +68,6 @@ impl fmt::Display for UsageError {
 }
 
 impl std::error::Error for UsageError {}
-
-/// A hint chosen by the lesson itself, attached as context:
-/// `.context(Hint("...".into()))`. It wins over the hints [`report`] picks.
-///
-/// English only, even under a Korean locale: name a row of
-/// [`crate::hints::Hint`] instead, which has both languages.
-#[derive(Debug)]
-pub struct Hint(pub String);
-
-impl fmt::Display for Hint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What [`report`] needs to know to write good hints.
 #[derive(Debug, Clone, Default)]
@@ -134,19 +120,32 @@ pub fn hint_for(err: &anyhow::Error, hints: &Hints) -> Option<String> {
     hint_in(err, hints, Lang::English)
 }
 
-/// The hint for an error in `lang`: a row of the table that the lesson
-/// attached, else a lesson's own English [`Hint`], else the row that
-/// [`hint_from_error`] picks.
+/// The hint for an error in `lang`: the row of the table that the lesson
+/// attached, else the row that [`hint_from_error`] picks.
 pub fn hint_in(err: &anyhow::Error, hints: &Hints, lang: Lang) -> Option<String> {
     // A context value is found by `downcast_ref` on the error itself, however
     // deep in the chain it was attached.
     if let Some(hint) = err.downcast_ref::<hints::Hint>() {
         return Some(hint.text(lang));
     }
-    if let Some(Hint(text)) = err.downcast_ref::<Hint>() {
-        return Some(text.clone());
-    }
     hint_from_error(err, hints).map(|hint| hint.text(lang))
+}
+
+/// `e` as an error, with the lesson's row of the table attached when there
+/// is one: `None` leaves the hint to [`hint_from_error`].
+///
+/// ```
+/// use common::hints::Hint;
+///
+/// let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+/// let err = common::error::with_hint(e, Some(Hint::ChannelTaken));
+/// assert_eq!(err.downcast_ref::<Hint>(), Some(&Hint::ChannelTaken));
+/// ```
+pub fn with_hint(e: io::Error, hint: Option<hints::Hint>) -> anyhow::Error {
+    match hint {
+        Some(hint) => anyhow::Error::new(e).context(hint),
+        None => e.into(),
+    }
 }
 
 /// The row of the hint table for what went wrong: a host name that does not
@@ -224,23 +223,24 @@ pub fn is_transient(e: &io::Error) -> bool {
 
 /// True when the process or the system has run out of file descriptors
 /// (`EMFILE`, `ENFILE`): every socket is one, so `accept()` fails until a
-/// client leaves. A server logs it with [`OUT_OF_FILES`] and goes on.
+/// client leaves. A server logs it with
+/// `hint_line(&Hint::OutOfFiles)` ([`hint_line`]) and goes on.
 pub fn is_out_of_files(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(EMFILE | ENFILE))
 }
 
-/// The hint for [`is_out_of_files`], in English (for a log line; an error
-/// gets it in the user's language from [`report`]).
+/// The hint for [`is_out_of_files`], in English: the text of the row
+/// [`hints::Hint::OutOfFiles`]. To print it, use [`hint_line`], which
+/// follows the locale.
 pub const OUT_OF_FILES: &str = hints::OUT_OF_FILES;
 
 /// The whole chain of causes on one line, "context: cause: ...", without the
 /// hint attached as context (it gets its own `hint:` line).
 pub fn error_line(err: &anyhow::Error) -> String {
-    let lesson_hint = err.downcast_ref::<Hint>().map(|h| h.0.clone());
-    let table_hint = err.downcast_ref::<hints::Hint>().map(hints::Hint::en);
+    let hint = err.downcast_ref::<hints::Hint>().map(hints::Hint::en);
     err.chain()
         .map(|cause| cause.to_string())
-        .filter(|text| Some(text) != lesson_hint.as_ref() && Some(text) != table_hint.as_ref())
+        .filter(|text| Some(text) != hint.as_ref())
         .collect::<Vec<_>>()
         .join(": ")
 }
@@ -352,12 +352,15 @@ mod tests {
         assert!(hint.contains("--host"), "{hint}");
     }
 
-    /// A lesson's own hint wins over the general one.
+    /// A lesson's own row wins over the general one.
     #[test]
     fn lesson_hint_wins() {
+        let row = hints::Hint::UdpServerNotRunning {
+            command: "START".into(),
+        };
         let err = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
-            .context(Hint("special".into()));
-        assert_eq!(hint_for(&err, &client_hints()).as_deref(), Some("special"));
+            .context(row.clone());
+        assert_eq!(hint_for(&err, &client_hints()), Some(row.en()));
     }
 
     /// A lesson's hint is not repeated inside the error line.
@@ -365,13 +368,27 @@ mod tests {
     fn hint_is_not_part_of_the_error_line() {
         let err = anyhow::Error::new(io::Error::from(io::ErrorKind::ConnectionRefused))
             .context("could not send to 127.0.0.1:7001")
-            .context(Hint("is the UDP server running?".into()));
+            .context(hints::Hint::UdpServerNotRunning {
+                command: "START".into(),
+            });
         let line = error_line(&err);
-        assert!(
-            line.starts_with("could not send to 127.0.0.1:7001: "),
+        assert_eq!(
+            line, "could not send to 127.0.0.1:7001: connection refused",
             "{line}"
         );
-        assert!(!line.contains("UDP server"), "{line}");
+    }
+
+    /// `with_hint` attaches a row when there is one, and nothing otherwise.
+    #[test]
+    fn with_hint_attaches_a_row_or_nothing() {
+        let e = || io::Error::from(io::ErrorKind::AddrInUse);
+        let err = with_hint(e(), Some(hints::Hint::ChannelTaken));
+        let hint = hint_for(&err, &Hints::server("bluetooth-rfcomm"));
+        assert_eq!(hint, Some(hints::Hint::ChannelTaken.en()));
+        assert_eq!(error_line(&err), "address in use");
+        let err = with_hint(e(), None);
+        let hint = hint_for(&err, &Hints::server("bluetooth-rfcomm"));
+        assert_eq!(hint, Some(hints::Hint::PortInUse.en()));
     }
 
     /// Exit codes: 0 for Ok, 1 for a run-time failure, 2 for a usage error.
@@ -434,23 +451,14 @@ mod tests {
     #[test]
     fn a_row_named_by_the_lesson() {
         let err = anyhow::Error::new(io::Error::from(io::ErrorKind::AddrInUse))
-            .context(hints::Hint::ChannelTaken { channel: 3 })
+            .context(hints::Hint::ChannelTaken)
             .context("could not listen on 00:00:00:00:00:00 channel 3");
         let en = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::English);
-        assert!(en[1].starts_with("hint: channel 3 is taken"), "{en:?}");
+        assert!(en[1].starts_with("hint: the channel is taken"), "{en:?}");
         let ko = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::Korean);
-        assert!(ko[1].starts_with("힌트: 그 어댑터의 3번 채널"), "{ko:?}");
-        assert!(!ko[0].contains("channel 3 is taken"), "{ko:?}");
+        assert!(ko[1].starts_with("힌트: 그 어댑터의 그 채널은"), "{ko:?}");
+        assert!(!ko[0].contains("is taken"), "{ko:?}");
         assert!(ko[0].ends_with("address in use"), "{ko:?}");
-    }
-
-    /// A lesson's own English hint (the older `Hint(String)`) still works
-    /// under a Korean locale: the label is Korean, the text stays English.
-    #[test]
-    fn an_english_only_hint_under_korean() {
-        let err = os(io::ErrorKind::ConnectionRefused).context(Hint("special".into()));
-        let lines = report_lines(&err, &client_hints(), Lang::Korean);
-        assert_eq!(lines[1], "힌트: special");
     }
 
     /// No file descriptor left: a server gets the ulimit hint, a client none.

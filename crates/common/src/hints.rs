@@ -30,7 +30,7 @@
 //!
 //! let e = std::io::Error::from(std::io::ErrorKind::AddrInUse);
 //! let err = anyhow::Error::new(e)
-//!     .context(Hint::ChannelTaken { channel: 3 })
+//!     .context(Hint::ChannelTaken)
 //!     .context("could not listen on 00:00:00:00:00:00 channel 3");
 //! assert!(err.downcast_ref::<Hint>().is_some());
 //! ```
@@ -104,7 +104,8 @@ pub enum Hint {
     },
     /// Address already in use.
     PortInUse,
-    /// Permission denied, on `bind()`: a port below 1024.
+    /// Permission denied, on `bind()`: a port below 1024 on Linux, a port
+    /// the system keeps for itself on Windows.
     ReservedPort,
     /// Cannot assign requested address: `--host` is not one of ours.
     AddressNotHere,
@@ -141,17 +142,11 @@ pub enum Hint {
         /// The exact command that starts the server.
         command: String,
     },
-    /// bluetooth-rfcomm: the kernel has no Bluetooth sockets.
+    /// bluetooth-rfcomm: `socket()` found no Bluetooth: no Bluetooth
+    /// sockets in the kernel, no RFCOMM module, or not Linux at all.
     NoBluetooth,
-    /// bluetooth-rfcomm: Bluetooth, but no RFCOMM module.
-    NoRfcomm,
-    /// bluetooth-rfcomm: another OS than Linux.
-    BluetoothNeedsLinux,
     /// bluetooth-rfcomm: the server's channel is taken.
-    ChannelTaken {
-        /// The RFCOMM channel, 1 to 30.
-        channel: u8,
-    },
+    ChannelTaken,
     /// bluetooth-rfcomm: the connection ended before the whole echo came back.
     BluetoothServerGone,
     /// bluetooth-rfcomm: the device did not answer the page (`EHOSTDOWN`).
@@ -167,10 +162,7 @@ pub enum Hint {
     /// bluetooth-rfcomm: no local adapter can reach the device.
     NoAdapter,
     /// bluetooth-rfcomm: this machine already has that channel open.
-    ChannelBusy {
-        /// The device address.
-        device: String,
-    },
+    ChannelBusy,
     /// bluetooth-rfcomm: one side forgot the pairing (`EBADE`).
     PairingForgotten {
         /// The device address.
@@ -181,6 +173,22 @@ pub enum Hint {
         /// The device address.
         device: String,
     },
+    /// loadgen: connections were refused during the run.
+    LoadgenRefused {
+        /// The exact command that starts the lesson's server.
+        command: String,
+    },
+    /// loadgen: some clients timed out while others were served.
+    LoadgenStarved {
+        /// The fewest round trips one client made, as loadgen writes numbers.
+        fewest: String,
+        /// The most round trips one client made.
+        most: String,
+    },
+    /// loadgen: replies that were not the echo of what was sent.
+    LoadgenWrongEcho,
+    /// loadgen: any other errors counted.
+    LoadgenErrors,
 }
 
 impl Hint {
@@ -194,8 +202,9 @@ impl Hint {
                  started earlier that is still running: stop it (Ctrl-C in its terminal), or \
                  pick another port with --port"
                 .into(),
-            Hint::ReservedPort => "ports below 1024 are reserved for the administrator: use a \
-                 port from 1024 up, such as the lesson's default"
+            Hint::ReservedPort => "the system does not let this program use that port. On \
+                 Linux, ports below 1024 need administrator rights (root); on Windows, the system \
+                 may keep the port for itself. Pick another port, such as the lesson's default"
                 .into(),
             Hint::AddressNotHere => "that address does not belong to this machine: use \
                  127.0.0.1 (or ::1), or an address that `ip addr` lists"
@@ -203,8 +212,10 @@ impl Hint {
             Hint::NoAnswerInTime => {
                 "the other side did not answer in time: is it running, and is --host right?".into()
             }
-            Hint::ConnectionReset => "the other side closed the connection abruptly (a \
-                 reset): it may have crashed, been stopped, or closed with data it had not read"
+            Hint::ConnectionReset => "the other side reset the connection (RST): it closed \
+                 while data it had received was still unread, or our data arrived after it had \
+                 closed, or it closed with SO_LINGER 0. (A program that crashes or is killed \
+                 closes with a normal FIN, unless data was left unread.)"
                 .into(),
             Hint::PeerClosedFirst => {
                 "the other side closed the connection before we finished sending".into()
@@ -237,52 +248,52 @@ impl Hint {
                  the same: silence. Start the server in another terminal ({command}), or \
                  wait longer with --timeout 3s --retries 5"
             ),
-            Hint::NoBluetooth => "this kernel has no Bluetooth sockets. The lesson needs Linux \
-                 with BlueZ: the bluetooth and rfcomm kernel modules (sudo modprobe rfcomm) and \
-                 a Bluetooth adapter (bluetoothctl list). No hardware, or a container? Try it \
-                 in a VM with two emulated adapters: scripts/bt-vm/test-lesson.sh"
+            Hint::NoBluetooth => "the lesson needs Linux with BlueZ: the bluetooth and rfcomm \
+                 kernel modules (sudo modprobe rfcomm) and a Bluetooth adapter (bluetoothctl \
+                 list). No hardware, or a container? Try it in a VM with two emulated adapters: \
+                 scripts/bt-vm/test-lesson.sh"
                 .into(),
-            Hint::NoRfcomm => "the kernel has Bluetooth but not RFCOMM: load the rfcomm module \
-                 (sudo modprobe rfcomm) and try again. No hardware? Try it in a VM with two \
-                 emulated adapters: scripts/bt-vm/test-lesson.sh"
+            Hint::ChannelTaken => "the channel is taken on that adapter: another RFCOMM server \
+                 (an earlier run of this one, or a Bluetooth service of the system) is using it. \
+                 Stop it, or pick another channel with --channel (1 to 30)"
                 .into(),
-            Hint::BluetoothNeedsLinux => "run the lesson on Linux with BlueZ (the bluetooth \
-                 and rfcomm kernel modules, and an adapter), or, on a Linux host without \
-                 Bluetooth hardware, in a VM: scripts/bt-vm/test-lesson.sh"
-                .into(),
-            Hint::ChannelTaken { channel } => format!(
-                "channel {channel} is taken on that adapter: another RFCOMM server (an earlier \
-                 run of this one, or a Bluetooth service of the system) is using it. Stop it, \
-                 or pick another channel with --channel (1 to 30)"
-            ),
             Hint::BluetoothServerGone => "the lesson's server serves one client and then \
                  exits, or it was stopped with Ctrl-C: start the server again, then the client"
                 .into(),
             Hint::DeviceDown { device } => format!(
-                "{device} did not answer: is that device switched on, in range, with Bluetooth \
-                 on? Is the address right? (`bluetoothctl devices` lists the devices this \
-                 machine knows)"
+                "{device} did not answer: is it switched on, in range, and the address right?"
             ),
-            Hint::DeviceTimedOut { device } => format!(
-                "{device} did not answer in time: is it switched on and in range, and is the \
-                 address right?"
-            ),
-            Hint::NoAdapter => "no local adapter can reach that device: is this machine's \
-                 adapter present and powered (bluetoothctl show; bluetoothctl power on)?"
-                .into(),
-            Hint::ChannelBusy { device } => format!(
-                "this machine already has a connection to that channel of {device} (is another \
-                 client still connected?): between two devices, a channel carries one \
-                 connection at a time"
-            ),
+            Hint::DeviceTimedOut { device } => {
+                format!("{device} did not answer in time: is it in range?")
+            }
+            Hint::NoAdapter => {
+                "no adapter here reaches it: is this one powered? (bluetoothctl power on)".into()
+            }
+            Hint::ChannelBusy => {
+                "this machine is already connected to that channel: one connection at a time".into()
+            }
             Hint::PairingForgotten { device } => format!(
-                "the two machines do not share a pairing (one of them forgot it): remove and \
-                 pair again (bluetoothctl, then: remove {device}, pair {device}, trust {device})"
+                "pairing lost on one side: in bluetoothctl, remove {device}, pair it, trust it"
             ),
-            Hint::NotPaired { device } => format!(
-                "{device} refused the connection at the security level: pair the two machines \
-                 first (bluetoothctl, then: pair {device}, trust {device})"
+            Hint::NotPaired { device } => {
+                format!("pair the two machines first (bluetoothctl: pair {device}, trust {device})")
+            }
+            Hint::LoadgenRefused { command } => format!(
+                "nothing answered on that port: is the server running, and does --mode match \
+                 it? Start it with: {command}"
             ),
+            Hint::LoadgenStarved { fewest, most } => format!(
+                "clients waited and timed out while others were served (fewest round trips \
+                 {fewest}, most {most}): a server that serves one client at a time (lesson 2, \
+                 echo-loop) makes the others wait; threaded-echo serves them all at once"
+            ),
+            Hint::LoadgenWrongEcho => "the server sent back something other than what it got: \
+                 a correct echo server gives zero errors (see the first example of each kind \
+                 above)"
+                .into(),
+            Hint::LoadgenErrors => "a correct echo server that keeps up gives zero errors: see \
+                 the first example of each kind above (a longer --timeout helps a slow server)"
+                .into(),
         }
     }
 
@@ -297,18 +308,22 @@ impl Hint {
                  아직 실행 중일 수 있습니다. 그 서버를 멈추거나(그 터미널에서 Ctrl-C), --port로 \
                  다른 포트를 고르세요"
                 .into(),
-            Hint::ReservedPort => "1024보다 작은 포트는 관리자용으로 예약되어 있습니다. 레슨의 \
-                 기본 포트처럼 1024 이상인 포트를 쓰세요"
-                .into(),
+            Hint::ReservedPort => {
+                "시스템이 이 프로그램에 그 포트를 허락하지 않습니다. 리눅스에서는 \
+                 1024보다 작은 포트를 쓰려면 관리자 권한(root)이 필요하고, 윈도우에서는 시스템이 \
+                 그 포트를 따로 잡아 두었을 수 있습니다. 레슨의 기본 포트처럼 다른 포트를 고르세요"
+                    .into()
+            }
             Hint::AddressNotHere => "그 주소는 이 컴퓨터의 주소가 아닙니다. 127.0.0.1(또는 \
                  ::1)이나 `ip addr`가 보여 주는 주소를 쓰세요"
                 .into(),
             Hint::NoAnswerInTime => "상대가 제시간에 응답하지 않았습니다. 상대 프로그램이 실행 \
                  중인지, --host가 맞는지 확인하세요"
                 .into(),
-            Hint::ConnectionReset => "상대가 연결을 갑자기 끊었습니다(리셋, RST). 상대 프로그램이 \
-                 비정상 종료되었거나, 중지되었거나, 읽지 않은 데이터를 남긴 채 소켓을 닫았을 수 \
-                 있습니다"
+            Hint::ConnectionReset => "상대가 연결을 리셋했습니다(RST). 상대가 수신한 데이터를 다 \
+                 읽지 않은 채 소켓을 닫았거나, 상대가 닫은 뒤에 우리 데이터가 도착했거나, \
+                 SO_LINGER 0으로 닫았습니다. (비정상 종료되거나 강제로 끝난 프로그램은 읽지 않은 \
+                 데이터가 남아 있지 않으면 보통의 FIN으로 닫습니다.)"
                 .into(),
             Hint::PeerClosedFirst => "송신을 끝내기 전에 상대가 연결을 닫았습니다".into(),
             Hint::NoRoute => "그 주소로 가는 경로가 없습니다. --host를 확인하세요(한 컴퓨터 \
@@ -343,56 +358,100 @@ impl Hint {
                  없습니다. 다른 터미널에서 서버를 시작하거나({command}), --timeout 3s \
                  --retries 5로 더 오래 기다려 보세요"
             ),
-            Hint::NoBluetooth => "이 커널에는 블루투스 소켓이 없습니다. 이 레슨에는 BlueZ가 있는 \
-                 리눅스가 필요합니다: bluetooth와 rfcomm 커널 모듈(sudo modprobe rfcomm), 그리고 \
-                 블루투스 어댑터(bluetoothctl list). 하드웨어가 없거나 컨테이너 안인가요? \
-                 에뮬레이션 어댑터 두 개가 있는 VM에서 해 보세요: scripts/bt-vm/test-lesson.sh"
+            Hint::NoBluetooth => "이 레슨에는 BlueZ가 있는 리눅스가 필요합니다: bluetooth와 \
+                 rfcomm 커널 모듈(sudo modprobe rfcomm), 그리고 블루투스 어댑터(bluetoothctl \
+                 list). 하드웨어가 없거나 컨테이너 안인가요? 에뮬레이션 어댑터 두 개가 있는 VM에서 \
+                 해 보세요: scripts/bt-vm/test-lesson.sh"
                 .into(),
-            Hint::NoRfcomm => "커널에 블루투스는 있지만 RFCOMM이 없습니다. rfcomm 모듈을 \
-                 올리고(sudo modprobe rfcomm) 다시 해 보세요. 하드웨어가 없나요? 에뮬레이션 \
-                 어댑터 두 개가 있는 VM에서 해 보세요: scripts/bt-vm/test-lesson.sh"
+            Hint::ChannelTaken => "그 어댑터의 그 채널은 이미 쓰이고 있습니다. 다른 RFCOMM \
+                 서버(전에 실행한 이 서버, 또는 시스템의 블루투스 서비스)가 쓰고 있습니다. 그 \
+                 서버를 멈추거나, --channel로 다른 채널(1~30)을 고르세요"
                 .into(),
-            Hint::BluetoothNeedsLinux => {
-                "이 레슨은 BlueZ가 있는 리눅스에서 실행하세요(bluetooth와 \
-                 rfcomm 커널 모듈, 그리고 어댑터가 필요합니다). 블루투스 하드웨어가 없는 리눅스 \
-                 호스트라면 VM에서 실행하세요: scripts/bt-vm/test-lesson.sh"
-                    .into()
-            }
-            Hint::ChannelTaken { channel } => format!(
-                "그 어댑터의 {channel}번 채널은 이미 쓰이고 있습니다. 다른 RFCOMM 서버(전에 실행한 \
-                 이 서버, 또는 시스템의 블루투스 서비스)가 쓰고 있습니다. 그 서버를 멈추거나, \
-                 --channel로 다른 채널(1~30)을 고르세요"
-            ),
             Hint::BluetoothServerGone => "이 레슨의 서버는 클라이언트 하나를 처리하고 끝나거나, \
                  Ctrl-C로 중지되었습니다. 서버를 다시 시작한 다음 클라이언트를 시작하세요"
                 .into(),
             Hint::DeviceDown { device } => format!(
-                "{device} 장치가 응답하지 않았습니다. 그 장치가 켜져 있고, 가까이 있고, 블루투스가 \
-                 켜져 있나요? 주소가 맞나요? (`bluetoothctl devices`가 이 컴퓨터가 아는 장치를 \
-                 보여 줍니다)"
+                "{device} 장치가 응답하지 않았습니다. 장치가 켜져 있고 가까이 있나요? 주소가 \
+                 맞나요?"
             ),
-            Hint::DeviceTimedOut { device } => format!(
-                "{device} 장치가 제시간에 응답하지 않았습니다. 장치가 켜져 있고 가까이 있나요? \
-                 주소가 맞나요?"
-            ),
-            Hint::NoAdapter => "그 장치에 닿을 수 있는 로컬 어댑터가 없습니다. 이 컴퓨터에 \
-                 어댑터가 있고 켜져 있나요? (bluetoothctl show; bluetoothctl power on)"
+            Hint::DeviceTimedOut { device } => {
+                format!("{device} 장치가 제시간에 응답하지 않았습니다. 가까이 있나요?")
+            }
+            Hint::NoAdapter => "여기 있는 어댑터로는 그 장치에 닿을 수 없습니다. 이 컴퓨터의 \
+                 어댑터가 켜져 있나요? (bluetoothctl power on)"
                 .into(),
-            Hint::ChannelBusy { device } => format!(
-                "이 컴퓨터는 이미 {device} 장치의 그 채널에 연결되어 있습니다(다른 클라이언트가 \
-                 아직 연결되어 있나요?). 두 장치 사이의 한 채널에는 한 번에 연결 하나만 \
-                 열 수 있습니다"
-            ),
+            Hint::ChannelBusy => "이 컴퓨터는 이미 그 채널에 연결되어 있습니다. 한 채널에는 \
+                 한 번에 연결 하나만 열 수 있습니다"
+                .into(),
             Hint::PairingForgotten { device } => format!(
-                "두 컴퓨터의 페어링 정보가 맞지 않습니다(한쪽이 잊어버렸습니다). 지우고 다시 \
-                 페어링하세요(bluetoothctl을 열고: remove {device}, pair {device}, trust \
-                 {device})"
+                "한쪽이 페어링 정보를 잃었습니다. bluetoothctl에서 그 장치를 지우고(remove \
+                 {device}), 다시 페어링한 뒤(pair {device}), 신뢰하도록 하세요(trust {device})"
             ),
             Hint::NotPaired { device } => format!(
-                "{device} 장치가 보안 단계에서 연결을 거부했습니다. 먼저 두 컴퓨터를 \
-                 페어링하세요(bluetoothctl을 열고: pair {device}, trust {device})"
+                "먼저 두 컴퓨터를 페어링하세요(bluetoothctl을 열고: pair {device}, trust {device})"
             ),
+            Hint::LoadgenRefused { command } => format!(
+                "그 포트에서 아무도 응답하지 않았습니다. 서버가 실행 중인가요? --mode가 그 서버에 \
+                 맞나요? 서버는 이렇게 시작하세요: {command}"
+            ),
+            Hint::LoadgenStarved { fewest, most } => format!(
+                "다른 클라이언트가 처리되는 동안 기다리던 클라이언트들이 시간 초과되었습니다(가장 \
+                 적은 왕복 {fewest}번, 가장 많은 왕복 {most}번). 클라이언트를 한 번에 하나씩 \
+                 처리하는 서버(2번째 레슨, echo-loop)는 나머지를 기다리게 합니다. threaded-echo는 \
+                 모두를 한꺼번에 처리합니다"
+            ),
+            Hint::LoadgenWrongEcho => "서버가 받은 것과 다른 것을 돌려보냈습니다. 올바른 에코 \
+                 서버라면 오류가 0개입니다(위에서 종류마다 첫 번째 예를 보세요)"
+                .into(),
+            Hint::LoadgenErrors => "올바르고 속도를 따라가는 에코 서버라면 오류가 0개입니다. \
+                 위에서 종류마다 첫 번째 예를 보세요(느린 서버에는 더 긴 --timeout이 도움이 \
+                 됩니다)"
+                .into(),
         }
+    }
+
+    /// One of each row of the table, every text field set to `value` (the
+    /// datagram's limit is IPv4's): what the tests go through, here and in
+    /// `crates/common/tests/troubleshooting.rs`. A test fails when a row is
+    /// missing.
+    pub fn examples(value: &str) -> Vec<Hint> {
+        let text = || value.to_string();
+        vec![
+            Hint::ServerNotRunning { command: text() },
+            Hint::PortInUse,
+            Hint::ReservedPort,
+            Hint::AddressNotHere,
+            Hint::NoAnswerInTime,
+            Hint::ConnectionReset,
+            Hint::PeerClosedFirst,
+            Hint::NoRoute,
+            Hint::FamilyUnsupported,
+            Hint::StdoutClosed,
+            Hint::UnknownHost,
+            Hint::OutOfFiles,
+            Hint::DatagramTooLong {
+                max: 65507,
+                family: "IPv4",
+            },
+            Hint::UdpServerNotRunning { command: text() },
+            Hint::UdpSilence { command: text() },
+            Hint::NoBluetooth,
+            Hint::ChannelTaken,
+            Hint::BluetoothServerGone,
+            Hint::DeviceDown { device: text() },
+            Hint::DeviceTimedOut { device: text() },
+            Hint::NoAdapter,
+            Hint::ChannelBusy,
+            Hint::PairingForgotten { device: text() },
+            Hint::NotPaired { device: text() },
+            Hint::LoadgenRefused { command: text() },
+            Hint::LoadgenStarved {
+                fewest: text(),
+                most: text(),
+            },
+            Hint::LoadgenWrongEcho,
+            Hint::LoadgenErrors,
+        ]
     }
 
     /// The text in `lang`.

@@ -374,7 +374,8 @@ fn privileged_port_is_refused_with_a_hint() {
     );
     assert!(out.stderr.contains("Permission denied"), "{}", out.stderr);
     assert!(
-        out.stderr.contains("hint: ports below 1024 are reserved"),
+        out.stderr
+            .contains("ports below 1024 need administrator rights"),
         "{}",
         out.stderr
     );

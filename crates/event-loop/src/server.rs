@@ -6,7 +6,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use common::error::{OUT_OF_FILES, is_out_of_files, is_transient};
+use common::error::{hint_line, is_out_of_files, is_transient};
 use common::text::plural;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -51,7 +51,7 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
             Err(e) if is_out_of_files(&e) => {
                 if !*out_of_files {
                     log::error!("accept() failed: {e}; trying again as clients leave");
-                    log::error!("hint: {OUT_OF_FILES}");
+                    log::error!("{}", hint_line(&common::hints::Hint::OutOfFiles));
                 }
                 *out_of_files = true;
                 return;

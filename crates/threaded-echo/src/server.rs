@@ -6,9 +6,9 @@ use std::sync::{Arc, atomic::AtomicUsize, atomic::Ordering::SeqCst};
 use std::{net::SocketAddr, thread, time::Duration};
 
 use anyhow::{Context, Result};
-use common::error::{OUT_OF_FILES, is_out_of_files, is_transient};
+use common::error::{hint_line, is_out_of_files, is_transient};
 use common::text::{bytes, plural, show};
-use common::{Shutdown, duration, shutdown::goodbye};
+use common::{Shutdown, duration, hints::Hint, shutdown::goodbye};
 use socket2::{Domain, Socket, Type};
 
 use crate::lines::{LineWatch, Verdict, busy_message, idle_message, too_long_message};
@@ -49,7 +49,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             Err(e) if is_transient(&e) => continue,
             // No file descriptor (the number a process knows a socket by) left: wait.
             Err(e) if is_out_of_files(&e) => {
-                log::warn!("accept() failed: {e}; hint: {OUT_OF_FILES}");
+                log::warn!("accept() failed: {e}; {}", hint_line(&Hint::OutOfFiles));
                 shutdown.wait_timeout(Duration::from_millis(100));
                 continue;
             }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
 use common::duration::show as show_duration;
-use common::error::Hint;
+use common::hints::Hint;
 use common::text::{bytes, plural, show};
 
 use crate::client::Client;
@@ -153,7 +153,7 @@ impl Client {
     /// Rule 4: the error for a message that got no echo, with a hint that
     /// fits what happened.
     fn give_up(&self, attempts: u32, refused: Option<io::Error>) -> anyhow::Error {
-        let start_server = &self.options.start_server;
+        let command = self.options.start_server.clone();
         let what = format!(
             "no reply from {} after {}, waiting {} for each",
             self.server,
@@ -161,21 +161,14 @@ impl Client {
             show_duration(self.options.timeout)
         );
         // ANCHOR: hints
+        // Each hint is a row of common::hints, in English and in Korean.
         match refused {
+            // The kernel there said "port unreachable": nothing listens.
             Some(e) => anyhow::Error::new(e)
                 .context(format!("{what}; the last datagram was refused"))
-                .context(Hint(format!(
-                    "is the server running? Nothing listens on that UDP port: the kernel \
-                     there answered our datagram with an ICMP \"port unreachable\", which a \
-                     connected UDP socket reports as \"connection refused\". Start the \
-                     server first, in another terminal: {start_server}"
-                ))),
-            None => anyhow!("{what}; nothing came back").context(Hint(format!(
-                "is the server running, and are --host and --port right? UDP has no \
-                 connection, so a missing server, a lost datagram and a slow answer all \
-                 look the same: silence. Start the server in another terminal \
-                 ({start_server}), or wait longer with --timeout 3s --retries 5"
-            ))),
+                .context(Hint::UdpServerNotRunning { command }),
+            // Silence: no server, a lost datagram or a slow one look the same.
+            None => anyhow!("{what}; nothing came back").context(Hint::UdpSilence { command }),
         }
         // ANCHOR_END: hints
     }
@@ -196,10 +189,7 @@ impl Client {
         if len <= max {
             return err;
         }
-        err.context(Hint(format!(
-            "one UDP datagram carries at most {max} bytes over {family}; send shorter \
-             messages (each line of input is one datagram)"
-        )))
+        err.context(Hint::DatagramTooLong { max, family })
     }
 }
 

@@ -20,7 +20,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, ValueEnum};
-use common::error::{EXIT_FAILURE, Hints, report};
+use common::error::{EXIT_FAILURE, Hints, hint_line, report};
+use common::hints::Hint;
 use common::{Host, Shutdown, Verbosity};
 use loadgen::tally::Failure;
 use loadgen::{Mode, Plan, Until, units};
@@ -148,7 +149,7 @@ fn main() -> ExitCode {
         // once more at the end, with what to look at, and exit 1.
         Ok(Some((errors, hint))) => {
             eprintln!("error: {} error(s) were counted", units::thousands(errors));
-            eprintln!("hint: {hint}");
+            eprintln!("{}", hint_line(&hint));
             ExitCode::from(EXIT_FAILURE)
         }
         Err(e) => report(Err(e), &hints),
@@ -157,7 +158,7 @@ fn main() -> ExitCode {
 
 /// Runs the measurement and prints the report. Returns the number of errors
 /// counted and a hint about them, or `None` when there were none.
-fn run(args: &Args) -> Result<Option<(u64, String)>> {
+fn run(args: &Args) -> Result<Option<(u64, Hint)>> {
     let shutdown = Shutdown::install()?;
     let addr: SocketAddr = common::addr::resolve(&args.host, args.port())?;
     let plan = Plan {
@@ -188,28 +189,22 @@ fn run(args: &Args) -> Result<Option<(u64, String)>> {
         || outcome.fewest().saturating_mul(10) < outcome.most()
         || outcome.idle_answered < outcome.idle_opened;
     let hint = if outcome.errors.count(Failure::ConnectRefused) > 0 {
-        format!(
-            "nothing answered on that port: is the server running, and does --mode match it? \
-             Start it with: cargo run -p {} --bin server{}",
-            args.mode().lesson().0,
-            args.server_flags()
-        )
+        Hint::LoadgenRefused {
+            command: format!(
+                "cargo run -p {} --bin server{}",
+                args.mode().lesson().0,
+                args.server_flags()
+            ),
+        }
     } else if starved && outcome.errors.count(Failure::Timeout) > 0 {
-        format!(
-            "clients waited and timed out while others were served (fewest round trips {}, \
-             most {}): a server that serves one client at a time (lesson 2, echo-loop) makes \
-             the others wait; threaded-echo serves them all at once",
-            units::thousands(outcome.fewest()),
-            units::thousands(outcome.most())
-        )
+        Hint::LoadgenStarved {
+            fewest: units::thousands(outcome.fewest()),
+            most: units::thousands(outcome.most()),
+        }
     } else if outcome.errors.count(Failure::Wrong) + outcome.errors.count(Failure::Short) > 0 {
-        "the server sent back something other than what it got: a correct echo server \
-         gives zero errors (see the first example of each kind above)"
-            .into()
+        Hint::LoadgenWrongEcho
     } else {
-        "a correct echo server that keeps up gives zero errors: see the first example of \
-         each kind above (a longer --timeout helps a slow server)"
-            .into()
+        Hint::LoadgenErrors
     };
     Ok(Some((errors, hint)))
 }
