@@ -77,8 +77,8 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         }
         match accepted {
             Ok(accepted) => break accepted,
-            // "Would block": nobody came within ACCEPT_WAIT. Or a client that
-            // gave up in the queue, or a signal (common's is_transient).
+            // "Would block": nobody came within ACCEPT_WAIT. Or (is_transient) a client
+            // gave up in the queue, or a signal (the kernel interrupting us, as Ctrl-C does).
             Err(e) if e.kind() == io::ErrorKind::WouldBlock || is_transient(&e) => continue,
             Err(e) => return Err(e).context("accept() failed"),
         }

@@ -104,8 +104,8 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let (mut stopping, mut out_of_files): (Option<Instant>, _) = (None, false);
     // ANCHOR: loop
     loop {
-        // epoll_wait(): sleep until a socket is ready or the next deadline:
-        // the soonest client timer, or the end of the Ctrl-C grace period.
+        // epoll_wait(): sleep until a socket is ready or the next deadline, the sooner of
+        // the first client timer and the end of the Ctrl-C grace (flatten() skips a None).
         let next_timer = clients.timers.peek().map(|Reverse((when, _))| *when);
         let next_deadline = [next_timer, stopping].into_iter().flatten().min();
         let timeout = next_deadline.map(|d| d.saturating_duration_since(Instant::now()));

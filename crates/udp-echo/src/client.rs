@@ -82,7 +82,7 @@ pub struct Client {
     pub(crate) options: Options,
     pub(crate) shutdown: Shutdown,
     pub(crate) buffer: Vec<u8>,
-    /// Ctrl-C shuts the socket down, which wakes a blocked `recv()`.
+    /// Kept while the socket lives: on Ctrl-C it shuts the socket down, waking a blocked `recv()`.
     _watch: Watch,
 }
 
