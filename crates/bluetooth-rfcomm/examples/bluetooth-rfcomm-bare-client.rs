@@ -48,11 +48,14 @@ fn main() -> anyhow::Result<()> {
 
     // Each line of standard input, with its newline, as bytes: any text
     // goes as it is, even text that is not UTF-8. (A long line is sent
-    // whole before its echo is read: Step 2 of the chapter shows where that
-    // goes wrong.)
+    // whole before its echo is read: a line bigger than both kernels'
+    // buffers makes both sides wait in send() forever, we for the server to
+    // read, the server for us to read its echo. Step 2 of the chapter shows
+    // it, and the fix.)
     let (mut input, mut line) = (io::stdin().lock(), Vec::new());
     while input.read_until(b'\n', &mut line)? > 0 {
         // send(): write_all() repeats send() until the whole line is out.
+        // (`(&socket)`: writing through a reference, as in lesson 1.)
         (&socket).write_all(&line).context("send() failed")?;
         // recv() until the whole echo is back: one recv() may return only a
         // part of it, and read_exact() calls recv() until it has it all.

@@ -45,8 +45,8 @@ fn main() -> anyhow::Result<()> {
     listener
         .bind(&rfcomm_addr(adapter, channel))
         .with_context(|| format!("could not bind to {adapter} channel {channel}"))?;
-    // listen(): the kernel now takes connections on the channel, and queues
-    // one until we accept() it.
+    // listen(): from now on the kernel completes the connections that come
+    // to the channel, and queues one until we accept() it.
     listener.listen(1).context("listen() failed")?;
     // getsockname(): the address the socket really got.
     let (adapter, channel) =
@@ -62,6 +62,7 @@ fn main() -> anyhow::Result<()> {
     let mut buffer = [0u8; 1024];
     loop {
         // recv(): up to 1024 bytes, whatever piece of the stream has come.
+        // (`(&conn)`: reading through a reference, as in lesson 1.)
         let n = match (&conn).read(&mut buffer) {
             // 0 bytes, or a "reset", which is how Linux reports an RFCOMM
             // peer's normal close: the client is gone. (The tutorial never

@@ -73,7 +73,7 @@ pub fn run(device: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
 /// `out`. Returns early, without error, on Ctrl-C.
 fn echo_line(socket: &Socket, line: &[u8], out: &mut dyn Write, shutdown: &Shutdown) -> Result<()> {
     // ANCHOR: echo_line
-    // send(): write_all() repeats send() until the whole line is out.
+    // send(): write_all() repeats send() until all is out (`&*socket`: see server.rs's recv()).
     match (&*socket).write_all(line) {
         Ok(()) => {}
         // Ctrl-C: common::Shutdown shut the socket down under us.

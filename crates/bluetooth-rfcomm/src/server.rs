@@ -1,9 +1,8 @@
 //! The RFCOMM echo server: listen on a channel, accept one client, send back
 //! every byte it sends until it closes.
 //!
-//! [`run`] makes the socket calls in the order of the TCP lessons (socket,
-//! bind, listen, accept), then [`echo_until_closed`] loops over recv and
-//! send. How an address becomes bytes for the kernel: `sockaddr.rs`.
+//! [`run`] makes the socket calls in the order of the TCP lessons (socket, bind, listen,
+//! accept), then [`echo_until_closed`] loops over recv and send. Addresses: `sockaddr.rs`.
 
 use std::io::{self, Read, Write};
 use std::time::Duration;
@@ -41,8 +40,8 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         return Err(with_hint(e, hint).context(format!("could not listen on {place}")));
     }
 
-    // listen(): from now on the kernel accepts connections on the channel
-    // and queues up to BACKLOG of them for accept().
+    // listen(): from now on the kernel completes the connections that come
+    // to the channel, and queues up to BACKLOG of them until we accept().
     listener
         .listen(BACKLOG)
         .with_context(|| format!("could not listen on {place}"))?;
@@ -50,20 +49,20 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     // getsockname(): the address the socket really got, for the log.
     let bound = listener.local_addr().context("getsockname() failed")?;
     let (adapter, channel) = device_and_channel(&bound).context("not a Bluetooth address")?;
-    common::logging::listening_on(&format_args!("{adapter} channel {channel}"));
+    common::logging::listening_on(&format!("{adapter} channel {channel}"));
     // The TCP lessons listen on loopback; Bluetooth has none.
     log::info!("any Bluetooth device in range that knows the channel can try to connect");
-    // Linux lists adapters in /sys/class/bluetooth. Without one, no client
-    // can ever reach us.
+    // Linux lists its adapters in /sys/class/bluetooth; with none, no client can reach us.
     if std::fs::read_dir("/sys/class/bluetooth").map_or(0, |adapters| adapters.count()) == 0 {
         log::warn!("this machine has no Bluetooth adapter: no client can reach this server");
     }
 
     // ANCHOR: accept
-    // Ctrl-C must wake accept(). Neither trick of the TCP lessons does it
-    // here (an adapter cannot call itself; shutdown() leaves an RFCOMM
-    // accept() asleep), but a receive timeout does: accept() gives up after
-    // ACCEPT_WAIT, we look at the Ctrl-C flag, and wait again.
+    // Ctrl-C must wake accept(). The TCP lessons' trick, connecting to our own
+    // port, cannot work here (an adapter cannot call itself), and shutdown() on
+    // the listener does not wake an RFCOMM accept() either. A receive timeout
+    // does: on Linux SO_RCVTIMEO also limits accept(), which then gives up
+    // after ACCEPT_WAIT; we look at the Ctrl-C flag, and wait again.
     listener
         .set_read_timeout(Some(ACCEPT_WAIT))
         .context("could not set a timeout on the listening socket")?;
@@ -78,8 +77,8 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
         }
         match accepted {
             Ok(accepted) => break accepted,
-            // "Would block": nobody came within ACCEPT_WAIT. Or a client that
-            // gave up in the queue, or a signal (common's is_transient).
+            // "Would block": nobody came within ACCEPT_WAIT. Or (is_transient) a client
+            // gave up in the queue, or a signal (the kernel interrupting us, as Ctrl-C does).
             Err(e) if e.kind() == io::ErrorKind::WouldBlock || is_transient(&e) => continue,
             Err(e) => return Err(e).context("accept() failed"),
         }
@@ -94,8 +93,9 @@ pub fn run(adapter: BdAddr, channel: u8, shutdown: &Shutdown) -> Result<()> {
     log::info!("{peer} connected");
     // ANCHOR_END: accept
 
-    // Ctrl-C while the client is connected: shutdown() the connection, which
-    // wakes the recv() in the echo loop (see common::shutdown).
+    // Ctrl-C while the client is connected: common::Shutdown shuts the
+    // connection down (RFCOMM has no half-close: the channel closes), and
+    // the recv() in the echo loop returns (see common::shutdown).
     let watch = shutdown.watch(&conn)?;
     let mut buffer = [0u8; crate::BUFFER];
     match echo_until_closed(&conn, &peer, &mut buffer) {
@@ -117,8 +117,9 @@ pub fn echo_until_closed(conn: &Socket, peer: &str, buffer: &mut [u8]) -> io::Re
     let mut total = 0;
     // ANCHOR: echo
     loop {
-        // recv(): as with TCP, three outcomes. (`&*conn` is a fresh `&Socket`
-        // to read through: `Read` is implemented for `&Socket`.)
+        // recv(): as with TCP, three outcomes. (`read` needs `&mut` of a `&Socket`:
+        // `&*conn` is a fresh copy of our `&Socket`, a temporary we may borrow so, like
+        // lesson 1's `(&conn)`. Here `&conn` would be a `&&Socket`, which has no `Read`.)
         let n = match (&*conn).read(buffer) {
             // 0 bytes: end of stream, the client closed the channel.
             Ok(0) => return Ok(total),

@@ -23,7 +23,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .to_socket_addrs()?
         .next()
         .ok_or("no address")?;
-    // socket() and connect(): the server's accept() returns.
+    // socket() and connect(): the server's accept() returns. (None: the
+    // kernel's protocol for a STREAM socket, TCP.)
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     socket.connect(&addr.into())?;
     eprintln!("connected to {addr}; type a line, /end or Ctrl-D to finish");

@@ -211,8 +211,8 @@ impl Clients {
     /// close(), which also takes the socket out of the poll. Bytes that came
     /// and were never read would turn it into a reset: read and drop them.
     pub fn close(&mut self, token: Token) {
-        if let Some(conn) = self.by_token.remove(&token) {
-            let _ = (&conn.socket).read(&mut self.buffer);
+        if let Some(mut conn) = self.by_token.remove(&token) {
+            let _ = conn.socket.read(&mut self.buffer);
             let (peer, left) = (conn.peer, plural(self.by_token.len(), "client"));
             log::info!("closed {peer}; {left} still connected");
         }

@@ -33,14 +33,30 @@
 //! cargo run -p event-loop --bin client -- --connections 1000 --messages 10
 //! ```
 //!
-//! | file | what it shows |
-//! |---|---|
-//! | [`server`] (`src/server.rs`) | the listening socket, the readiness loop, accept until `WouldBlock`, timers, Ctrl-C through a `Waker` |
-//! | [`connection`] (`src/connection.rs`) | one client: read until `WouldBlock`, partial writes, backpressure, goodbye |
-//! | [`client`] (`src/client.rs`) | the interactive client, and many connections from one thread (`--connections`) |
-//! | `src/lib.rs` (this file) | the constants, lesson 3's answers ([`answer`]), the open-file limit ([`raise_open_file_limit`]) |
-//! | `examples/event-loop-bare-*.rs` | the smallest readiness loop that echoes, and a bare client |
-//! | `src/bin/*.rs` | the flags, and nothing else |
+//! Read it in this order:
+//!
+//! | step | file | what it shows |
+//! |---|---|---|
+//! | 1 | `examples/event-loop-bare-server.rs`, `…-bare-client.rs` | the smallest readiness loop that echoes: a non-blocking listener, `poll()`, accept and recv until `WouldBlock`; and a plain blocking client |
+//! | 2 | [`server`] (`src/server.rs`) | the listening socket, the readiness loop, dispatch by token, accept until `WouldBlock`, timers, Ctrl-C through a `Waker` |
+//! | 3 | [`connection`] (`src/connection.rs`) | one client: read until `WouldBlock`, partial writes, backpressure, goodbye |
+//! | 4 | [`client`] (`src/client.rs`) | the interactive client, and many connections from one thread (`--connections`) |
+//! | – | `src/lib.rs` (this file) | the constants, lesson 3's answers ([`answer`]), turning away a client over `--max-clients` ([`refuse_busy`]), the open-file limit ([`raise_open_file_limit`]) |
+//! | – | `src/bin/*.rs` | the flags, and nothing else |
+//!
+//! # Ctrl-C, through a `Waker`
+//!
+//! Ctrl-C (SIGINT) and SIGTERM (what `kill` sends) are *signals*: the
+//! kernel interrupts the process to tell it something. The lessons before
+//! this one stop with `common::Shutdown`, which is made for threads that
+//! block in `accept()` or `recv()`: on Ctrl-C it connects to the server's
+//! own port to wake `accept()`, and shuts watched connections down from
+//! the signal handler's thread. Here no thread ever blocks in a socket
+//! call, and one thread owns every socket. So the server installs the
+//! handler itself, with the `ctrlc` crate (which `common::Shutdown` uses
+//! underneath), and the handler does one thing: `Waker::wake()`. `poll()`
+//! then returns an event with the token `WAKER`, and the loop sends each
+//! client its FIN itself ([`connection::Clients::stop_all`]).
 //!
 //! # What `mio::net` does for you
 //!
@@ -63,11 +79,13 @@ pub mod client;
 pub mod connection;
 pub mod server;
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
 
 use common::duration;
 use common::text::{bytes, plural};
+use mio::net::TcpStream;
 use threaded_echo::lines::{LineWatch, Verdict};
 
 /// The lesson's name, as in `cargo run -p event-loop`.
@@ -145,6 +163,23 @@ pub fn idle_message(idle_timeout: Duration) -> String {
 /// with a newline, because it cuts into the middle of the echoed line.
 pub fn too_long_message(max_line: usize) -> String {
     format!("\nerror: a line longer than {max_line} bytes; closing the connection\n")
+}
+
+/// One client over `--max-clients`: it is turned away with the busy line,
+/// without waiting for it. A fresh connection's send buffer is empty, so
+/// the one short `send()` fits. (`mut socket`: `write` and `read` need
+/// `&mut` of the reference `&TcpStream`; the oneshot lesson's bare server
+/// explains reading through a reference.)
+pub fn refuse_busy(mut socket: &TcpStream, peer: SocketAddr, max: usize) {
+    log::warn!(
+        "{peer} turned away: already serving {}",
+        plural(max, "client")
+    );
+    let _ = socket.write(busy_message(max).as_bytes());
+    // shutdown(Write) sends a FIN after the busy line. Then read what the
+    // client sent: close() with unread bytes would send a reset instead.
+    let _ = socket.shutdown(Shutdown::Write);
+    let _ = socket.read(&mut [0u8; 1024]);
 }
 
 /// Lesson 3's protocol for the bytes of one read, with no I/O: what to

@@ -1,25 +1,25 @@
 //! The event-loop server: one thread serves every client. Read [`listen`],
 //! then [`run`]; each client's bytes are in [`crate::connection`].
 
-use std::io::{self, Read, Write};
+use std::cmp::Reverse;
+use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use common::error::{hint_line, is_out_of_files, is_transient};
-use common::text::plural;
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token, Waker};
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::{BACKLOG, Options, STOP_GRACE, busy_message, connection::Clients};
+use crate::{BACKLOG, Options, STOP_GRACE, connection::Clients, refuse_busy};
 
+// A token is a number we give a socket at register(); poll()'s events name it.
 const LISTENER: Token = Token(0); // the listening socket's token
 const WAKER: Token = Token(1); // the Waker's, which Ctrl-C pulls; clients: 2 up
 
-/// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`, and what this lesson
-/// is about: non-blocking mode. Fails when the address is in use, not on
-/// this machine, or needs privileges.
+/// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`, then this lesson's new step:
+/// non-blocking mode. Fails when the address is in use, not here, or needs privileges.
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
@@ -36,8 +36,8 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     Ok(listener)
 }
 
-/// Accepts every client waiting in the queue. `out_of_files`: the process
-/// had no file descriptor left for one (logged once), so retry later.
+/// Accepts every queued client. `out_of_files`: no file descriptor (the number that names an
+/// open socket or file; a process has only so many) was left for one: logged once, retried.
 fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &mut bool) {
     let max = clients.options.max_clients;
     // ANCHOR: accept
@@ -47,7 +47,7 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
         let (socket, peer) = match listener.accept() {
             Ok(accepted) => accepted,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-            Err(e) if is_transient(&e) => continue,
+            Err(e) if is_transient(&e) => continue, // a client gave up in the queue, or a signal
             Err(e) if is_out_of_files(&e) => {
                 if !*out_of_files {
                     log::error!("accept() failed: {e}; trying again as clients leave");
@@ -56,7 +56,10 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
                 *out_of_files = true;
                 return;
             }
-            Err(e) => return log::error!("accept() failed: {e}"),
+            Err(e) => {
+                log::error!("accept() failed: {e}");
+                return;
+            }
         };
         if clients.by_token.len() >= max {
             refuse_busy(&socket, peer, max);
@@ -72,8 +75,7 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
 }
 
 /// Runs the lesson: listen on `addr`, serve every client from this one
-/// thread until Ctrl-C, then close every connection with a FIN. Fails when
-/// the listening socket or the poll cannot be set up.
+/// thread until Ctrl-C, then close every connection with a FIN.
 pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     crate::raise_open_file_limit();
     let socket = listen(addr)?;
@@ -82,13 +84,17 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     // ANCHOR: poll
     // epoll_create(): the kernel's list of the sockets we wait on.
     let mut poll = Poll::new().context("could not create the poll")?;
-    // epoll_ctl(ADD): wake us when clients wait in the listen() queue.
+    // epoll_ctl(ADD): wake us when clients wait in the listen() queue. (Through
+    // a second handle: poll() below needs `poll` all to itself, `&mut`.)
     let registry = poll.registry().try_clone()?;
     registry.register(&mut listener, LISTENER, Interest::READABLE)?;
-    // Ctrl-C runs on the ctrlc crate's thread. The sockets belong to the
-    // loop, so the handler touches none: it only wakes poll() up.
+    // Ctrl-C and SIGTERM are signals; ctrlc runs our handler on its own thread. It
+    // only wakes poll(): the loop owns the sockets (why not common::Shutdown: lib.rs).
     let waker = Waker::new(&registry, WAKER)?;
-    ctrlc::set_handler(move || drop(waker.wake())).context("could not handle Ctrl-C")?;
+    ctrlc::set_handler(move || {
+        let _ = waker.wake();
+    })
+    .context("could not handle Ctrl-C")?;
     // ANCHOR_END: poll
     common::logging::listening(local);
     let (max, idle) = (options.max_clients, options.idle_timeout);
@@ -98,15 +104,18 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let (mut stopping, mut out_of_files): (Option<Instant>, _) = (None, false);
     // ANCHOR: loop
     loop {
-        // epoll_wait(): sleep until a socket is ready or a deadline comes.
-        let next = clients.timers.peek().map(|t| t.0.0);
-        let next = next.into_iter().chain(stopping).min();
-        let timeout = next.map(|t| t - t.min(Instant::now()));
+        // epoll_wait(): sleep until a socket is ready or the next deadline, the sooner of
+        // the first client timer and the end of the Ctrl-C grace (flatten() skips a None).
+        let next_timer = clients.timers.peek().map(|Reverse((when, _))| *when);
+        let next_deadline = [next_timer, stopping].into_iter().flatten().min();
+        let timeout = next_deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e).context("poll() failed"); // (Interrupted: a signal came)
             }
         }
+        // The token says which socket is ready (the bare server just tried
+        // accept() every turn). A client's recv() and send(): connection.rs.
         for event in &events {
             match event.token() {
                 LISTENER => accept_clients(&listener, &mut clients, &mut out_of_files),
@@ -138,13 +147,4 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let n = left.len();
     log::info!("server stopped; clients still open at the end: {n}");
     Ok(())
-}
-
-/// One over `--max-clients`: say so and close, without waiting for it. A
-/// fresh connection's send buffer is empty, so one short send() fits.
-fn refuse_busy(mut socket: &TcpStream, peer: SocketAddr, max: usize) {
-    log::warn!("{peer} refused: already serving {}", plural(max, "client"));
-    let _ = socket.write(busy_message(max).as_bytes());
-    let _ = socket.shutdown(Shutdown::Write);
-    let _ = socket.read(&mut [0u8; 1024]); // what it sent, or close() resets
 }

@@ -304,7 +304,7 @@ fn max_clients_refuses_the_one_over() {
     );
     server
         .proc
-        .wait_for_line("refused: already serving 2 clients");
+        .wait_for_line("turned away: already serving 2 clients");
     first.write_all(b"/end\n").expect("send");
     read_until_closed(&mut first);
     drop(first);
@@ -420,6 +420,24 @@ fn ipv6_loopback() {
     assert_eq!(out.stdout_text(), "v6\n", "{}", out.stderr);
 }
 
+/// The bare server takes a host *name*: on `localhost 0` it prints the
+/// address the name stands for (127.0.0.1 or ::1), with a real port, and
+/// the bare client echoes through it.
+#[test]
+fn the_bare_server_looks_a_host_name_up() {
+    let mut cmd = Command::new(testkit::example("event-loop-bare-server"));
+    cmd.args(["localhost", "0"]);
+    let mut bare = Proc::spawn(cmd);
+    let line = bare.wait_for_line("listening on ");
+    let addr = testkit::listening_addr(&line).expect("address");
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{line}");
+    let (ip, port) = (addr.ip().to_string(), addr.port().to_string());
+    let client = testkit::example("event-loop-bare-client");
+    let out = run(&client, [ip.as_str(), port.as_str()], "hi\n".as_bytes());
+    assert_eq!(out.code(), 0, "{}", out.stderr);
+    assert_eq!(out.stdout_text(), "hi\n");
+}
+
 /// The bare pair runs as processes: the bare server on `127.0.0.1 0`
 /// prints its real address and echoes the bare client's lines, and
 /// tutorial 000's Python client's too.
@@ -439,4 +457,13 @@ fn the_bare_pair_echoes() {
     );
     assert_eq!(out.code(), 0, "{}", out.stderr);
     assert_eq!(out.stdout_text(), "hi\n안녕\n/end\n");
+    let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/tutorial_client.py");
+    let mut cmd = Command::new("python3");
+    cmd.arg(&peer).arg(&port).env("PYTHONUTF8", "1");
+    let mut python = Proc::spawn(cmd);
+    python.write_stdin("hello\n/end\n".as_bytes());
+    let (status, stdout) = python.finish(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "the Python client failed");
+    let stdout = String::from_utf8_lossy(&stdout);
+    assert_eq!(stdout, "msg:echo msg: hello\nmsg:echo msg: /end\n");
 }

@@ -8,8 +8,12 @@
 //! ```
 //!
 //! Optional arguments: `[HOST] [PORT]` (default `127.0.0.1 7001`). Watch for:
-//! run it with no server. Nothing tells a UDP sender that its datagram was
-//! lost, so it waits one second, then gives up with an error (exit status 1).
+//! run it with no server. Usually nothing tells a UDP sender that its
+//! datagram was lost, so it waits one second, then gives up with an error
+//! (exit status 1). Sometimes the other machine's kernel does answer, "port
+//! unreachable" (ICMP, the network's own error reports), but a socket that
+//! is not connected, as this one, does not hear of it on Linux;
+//! `src/client.rs` connects its socket, and does.
 //!
 //! What it fixes in the tutorial: the tutorial waits in recvfrom() with no
 //! time limit, forever when a datagram is lost; and it takes the first

@@ -14,9 +14,11 @@
 //! What it fixes in the tutorial: the tutorial receives at most 200 bytes,
 //! and a longer datagram is cut without a word; this buffer holds any
 //! datagram. The tutorial answers once and exits; this one goes on until
-//! Ctrl-C (which simply ends the process: with no connection, nobody needs
-//! to be told). A failed receive or send is reported, and the next datagram
-//! is served.
+//! Ctrl-C, which simply ends the process: with no connection, no client
+//! needs to be told. (`src/server.rs` still catches Ctrl-C, for its own
+//! sake: to end its log with the number of datagrams, and exit with status
+//! 0.) A failed receive or send is reported, and the next datagram is
+//! served.
 
 use std::error::Error;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
@@ -64,7 +66,9 @@ fn run() -> Result<(), Box<dyn Error>> {
         .bind(&addr.into())
         .map_err(|e| format!("could not bind to {addr}: {e}"))?;
     // The same socket, handed to std, whose recv_from() fills a plain byte
-    // buffer (socket2's fills uninitialised memory, which needs `unsafe`).
+    // buffer. socket2's recv_from() takes `[MaybeUninit<u8>]`, memory not
+    // yet written, which safe code cannot read back. (The TCP lessons read
+    // through socket2's `read`, which takes a plain buffer.)
     let socket = UdpSocket::from(socket);
     // getsockname(): the real address, with the real port when PORT was 0.
     // Messages go to standard error, like a log; standard output is for data.
@@ -93,5 +97,7 @@ fn run() -> Result<(), Box<dyn Error>> {
             eprintln!("could not send back to {peer}: {e}");
         }
     }
+    // The loop never ends (Ctrl-C ends the process), so run() needs no
+    // Ok(()) after it: the compiler knows this point is never reached.
     // ANCHOR_END: calls
 }

@@ -82,7 +82,7 @@ pub struct Client {
     pub(crate) options: Options,
     pub(crate) shutdown: Shutdown,
     pub(crate) buffer: Vec<u8>,
-    /// Ctrl-C shuts the socket down, which wakes a blocked `recv()`.
+    /// Kept while the socket lives: on Ctrl-C it shuts the socket down, waking a blocked `recv()`.
     _watch: Watch,
 }
 
@@ -102,9 +102,9 @@ impl Client {
         // - send() needs no address: every datagram goes to the server;
         // - the kernel drops datagrams from any other address before recv()
         //   sees them, so only the server can answer us;
-        // - when the server's machine answers "port unreachable" (ICMP),
-        //   recv() fails with "connection refused". (An unconnected socket
-        //   on Linux is never told, and goes on waiting.)
+        // - when the server's machine answers "port unreachable" (ICMP: the
+        //   network's own error reports), recv() fails with "connection
+        //   refused". (An unconnected socket on Linux never hears of it.)
         // The kernel also picks our local port here, as sendto() would.
         socket
             .connect(&server.into())
@@ -141,8 +141,8 @@ impl Client {
         // SO_RCVTIMEO: recv() gives up once `timeout` has passed ("would
         // block" or "timed out", depending on the system).
         self.socket.set_read_timeout(Some(timeout))?;
-        // recv(), which socket2 spells read() on a &Socket: one whole
-        // datagram. Thanks to connect(), only the server's.
+        // recv(): socket2's read() through a `&Socket` (lesson 1's bare server
+        // says why): one whole datagram, and thanks to connect(), the server's.
         let n = (&self.socket).read(&mut self.buffer)?;
         // ANCHOR_END: recv
         Ok(self.buffer[..n].to_vec())

@@ -34,9 +34,8 @@ pub fn bind(addr: SocketAddr) -> Result<UdpSocket> {
     let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
         .context("could not create a UDP socket")?;
 
-    // No SO_REUSEADDR, unlike the TCP lessons: UDP leaves nothing in
-    // TIME_WAIT to wait for. On UDP it would even let a second server bind
-    // the same port, and only one of the two would get the datagrams.
+    // No SO_REUSEADDR, unlike the TCP lessons: UDP leaves nothing in TIME_WAIT. On UDP it
+    // would even let a second server bind the port, and only one would get the datagrams.
 
     // bind(): claim the address and port. For a UDP server that is the whole
     // setup: no listen(), no accept(). From now on the kernel keeps every
@@ -64,11 +63,12 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
         // never two glued together: UDP keeps the boundaries between messages.
         let (len, peer) = match socket.recv_from(&mut buffer) {
             Ok(datagram) => datagram,
-            // A signal interrupted the wait; nothing was lost.
+            // A signal (the kernel interrupting us, as Ctrl-C does) cut the wait short.
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            // Windows only: an *earlier* sendto() bounced (ICMP "port
-            // unreachable": a client has gone), or a datagram did not fit
-            // even the extra byte (WSAEMSGSIZE). One datagram lost: go on.
+            // Windows only: an *earlier* sendto() bounced (an ICMP "port
+            // unreachable"; ICMP carries the network's error reports: a client
+            // has gone), or a datagram did not fit even the extra byte
+            // (WSAEMSGSIZE). One datagram lost: go on.
             Err(e)
                 if e.kind() == ErrorKind::ConnectionReset
                     || e.raw_os_error() == Some(WSAEMSGSIZE) =>
@@ -79,8 +79,8 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
             Err(e) => return Err(e).context("could not receive a datagram"),
         };
         // ANCHOR_END: recv
-        // After Ctrl-C, an empty datagram woke us (see `run`): stop. Without
-        // Ctrl-C an empty datagram is a real message, echoed like any other.
+        // After Ctrl-C an empty datagram of our own ends the wait (set up in `run`):
+        // stop. Otherwise an empty datagram is a real message, echoed like any other.
         if shutdown.is_requested() {
             break;
         }
@@ -140,8 +140,8 @@ pub fn run(addr: SocketAddr, options: &Options, shutdown: &Shutdown) -> Result<(
             n.get().saturating_mul(2)
         );
     }
-    // Ctrl-C wakes the blocked recvfrom() by sending us an empty datagram
-    // (common::shutdown); the loop then sees the flag and stops.
+    // This only registers a wake-up: on Ctrl-C, common::Shutdown sends an empty
+    // datagram to `local`, which ends the wait in recvfrom(); serve() sees the flag.
     shutdown.wake_udp(local);
     let received = serve(&socket, options, shutdown)?;
     log::info!("server stopped after {}", plural(received, "datagram"));
