@@ -126,7 +126,7 @@ event_loop() {
 
   # ---- Pitfalls -------------------------------------------------------------
   el_start "$log" "$bin/server" --port 0 --max-clients 1
-  { say 'first'; wait_for "$log" 'refused'; say /end; } | "$bin/client" --port "$PORT" >/dev/null 2>&1 &
+  { say 'first'; wait_for "$log" 'turned away'; say /end; } | "$bin/client" --port "$PORT" >/dev/null 2>&1 &
   first=$!
   wait_for "$log" 'connected (1 of'
   printf 'hello\n' | "$bin/client" --port "$PORT" >"$tmp/el-busy.txt" 2>&1
