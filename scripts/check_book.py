@@ -63,6 +63,13 @@ def check_includes(md, problems):
     for match in INCLUDE.finditer(text):
         count += 1
         spec = match.group(2)
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if text[line_start:match.start()].strip() == "" and match.start() > line_start:
+            # mdBook pastes the file's lines unindented: inside a list item
+            # they end the item and break the page.
+            problems.append(f"{md.relative_to(ROOT)}: {{{{#include {spec}}}}} is indented "
+                            "(inside a list?): mdBook does not indent the included lines; "
+                            "move the block out of the list")
         parts = spec.split(":")
         path = (md.parent / parts[0]).resolve()
         where = f"{md.relative_to(ROOT)}: {{{{#include {spec}}}}}"

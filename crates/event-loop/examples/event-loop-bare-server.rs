@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     registry.register(&mut listener, Token(0), Interest::READABLE)?;
     // The clients, at the index of their token: clients[t] has Token(t).
     // A closed client leaves its place empty (None), so no token is ever
-    // given twice (src/server.rs keeps a HashMap, which forgets them).
+    // given twice (src/connection.rs keeps a HashMap, which forgets them).
     let (mut clients, mut buffer) = (vec![None], [0u8; 1024]);
     loop {
         // epoll_wait(): sleep until some socket is ready.

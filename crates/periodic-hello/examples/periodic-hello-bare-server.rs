@@ -43,8 +43,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // bind(): claim the address and port.
     listener.bind(&addr.into())?;
     // listen(): from now on the kernel completes the handshake with each
-    // client for us and queues the connections (5: the queue's length)
-    // until we call accept().
+    // client for us and queues the connections until we call accept()
+    // (5: about how many may wait; the kernel may keep a few more).
     listener.listen(5)?;
     // The real address, with the port the system picked if we asked for 0.
     let local = listener.local_addr()?.as_socket();

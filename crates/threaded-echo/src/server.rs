@@ -57,7 +57,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
         };
         if shutdown.is_requested() {
             // Ctrl-C: usually our own wake-up call (see `_queue`), but maybe a client
-            // that came at that moment: goodbye() reads what it sent, so a FIN, no reset.
+            // that came at that moment: goodbye() reads what the client sent, so a FIN, no reset.
             goodbye(&conn, b"", Duration::ZERO);
             break;
         }

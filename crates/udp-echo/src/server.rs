@@ -65,9 +65,9 @@ pub fn serve(socket: &UdpSocket, options: &Options, shutdown: &Shutdown) -> Resu
             Ok(datagram) => datagram,
             // A signal (the kernel interrupting us, as Ctrl-C does) cut the wait short.
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            // Windows only: an *earlier* sendto() bounced (an ICMP "port
-            // unreachable"; ICMP carries the network's error reports: a client
-            // has gone), or a datagram did not fit even the extra byte
+            // Windows only: a client has gone, so an *earlier* sendto()
+            // bounced (ICMP, the network's error reports, said "port
+            // unreachable"); or a datagram did not fit even the extra byte
             // (WSAEMSGSIZE). One datagram lost: go on.
             Err(e)
                 if e.kind() == ErrorKind::ConnectionReset
