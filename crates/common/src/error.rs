@@ -456,7 +456,7 @@ mod tests {
         let en = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::English);
         assert!(en[1].starts_with("hint: the channel is taken"), "{en:?}");
         let ko = report_lines(&err, &Hints::server("bluetooth-rfcomm"), Lang::Korean);
-        assert!(ko[1].starts_with("힌트: 그 어댑터의 그 채널은"), "{ko:?}");
+        assert!(ko[1].starts_with("힌트: 그 어댑터에서 그 채널은"), "{ko:?}");
         assert!(!ko[0].contains("is taken"), "{ko:?}");
         assert!(ko[0].ends_with("address in use"), "{ko:?}");
     }

@@ -309,8 +309,8 @@ impl Hint {
                  다른 포트를 고르세요"
                 .into(),
             Hint::ReservedPort => {
-                "시스템이 이 프로그램에 그 포트를 허락하지 않습니다. 리눅스에서는 \
-                 1024보다 작은 포트를 쓰려면 관리자 권한(root)이 필요하고, 윈도우에서는 시스템이 \
+                "시스템이 이 프로그램에 그 포트를 쓰도록 허락하지 않습니다. 리눅스에서는 \
+                 1024보다 작은 포트를 쓰려면 관리자 권한(root)이 필요하고, Windows에서는 시스템이 \
                  그 포트를 따로 잡아 두었을 수 있습니다. 레슨의 기본 포트처럼 다른 포트를 고르세요"
                     .into()
             }
@@ -323,7 +323,7 @@ impl Hint {
             Hint::ConnectionReset => "상대가 연결을 리셋했습니다(RST). 상대가 수신한 데이터를 다 \
                  읽지 않은 채 소켓을 닫았거나, 상대가 닫은 뒤에 우리 데이터가 도착했거나, \
                  SO_LINGER 0으로 닫았습니다. (비정상 종료되거나 강제로 끝난 프로그램은 읽지 않은 \
-                 데이터가 남아 있지 않으면 보통의 FIN으로 닫습니다.)"
+                 데이터가 남아 있지 않으면 정상적인 FIN으로 닫습니다.)"
                 .into(),
             Hint::PeerClosedFirst => "송신을 끝내기 전에 상대가 연결을 닫았습니다".into(),
             Hint::NoRoute => "그 주소로 가는 경로가 없습니다. --host를 확인하세요(한 컴퓨터 \
@@ -363,19 +363,22 @@ impl Hint {
                  list). 하드웨어가 없거나 컨테이너 안인가요? 에뮬레이션 어댑터 두 개가 있는 VM에서 \
                  해 보세요: scripts/bt-vm/test-lesson.sh"
                 .into(),
-            Hint::ChannelTaken => "그 어댑터의 그 채널은 이미 쓰이고 있습니다. 다른 RFCOMM \
-                 서버(전에 실행한 이 서버, 또는 시스템의 블루투스 서비스)가 쓰고 있습니다. 그 \
+            Hint::ChannelTaken => "그 어댑터에서 그 채널은 이미 쓰이고 있습니다: 다른 RFCOMM \
+                 서버(전에 실행한 이 서버, 또는 시스템의 블루투스 서비스)가 차지하고 있습니다. 그 \
                  서버를 멈추거나, --channel로 다른 채널(1~30)을 고르세요"
                 .into(),
-            Hint::BluetoothServerGone => "이 레슨의 서버는 클라이언트 하나를 처리하고 끝나거나, \
-                 Ctrl-C로 중지되었습니다. 서버를 다시 시작한 다음 클라이언트를 시작하세요"
+            Hint::BluetoothServerGone => "이 레슨의 서버는 클라이언트 하나를 처리하면 끝납니다. \
+                 아니면 Ctrl-C로 중지되었을 수 있습니다. 서버를 다시 시작한 다음 클라이언트를 \
+                 시작하세요"
                 .into(),
             Hint::DeviceDown { device } => format!(
-                "{device} 장치가 응답하지 않았습니다. 장치가 켜져 있고 가까이 있나요? 주소가 \
+                "{device} 장치가 응답하지 않았습니다. 장치가 켜져 있고 신호가 닿는 범위 안에 있나요? 주소가 \
                  맞나요?"
             ),
             Hint::DeviceTimedOut { device } => {
-                format!("{device} 장치가 제시간에 응답하지 않았습니다. 가까이 있나요?")
+                format!(
+                    "{device} 장치가 제시간에 응답하지 않았습니다. 신호가 닿는 범위 안에 있나요?"
+                )
             }
             Hint::NoAdapter => "여기 있는 어댑터로는 그 장치에 닿을 수 없습니다. 이 컴퓨터의 \
                  어댑터가 켜져 있나요? (bluetoothctl power on)"
@@ -385,28 +388,30 @@ impl Hint {
                 .into(),
             Hint::PairingForgotten { device } => format!(
                 "한쪽이 페어링 정보를 잃었습니다. bluetoothctl에서 그 장치를 지우고(remove \
-                 {device}), 다시 페어링한 뒤(pair {device}), 신뢰하도록 하세요(trust {device})"
+                 {device}), 다시 페어링한 다음(pair {device}), 신뢰 장치로 등록하세요(trust {device})"
             ),
             Hint::NotPaired { device } => format!(
-                "먼저 두 컴퓨터를 페어링하세요(bluetoothctl을 열고: pair {device}, trust {device})"
+                "먼저 두 컴퓨터를 페어링하세요(bluetoothctl에서: pair {device}, trust {device})"
             ),
             Hint::LoadgenRefused { command } => format!(
                 "그 포트에서 아무도 응답하지 않았습니다. 서버가 실행 중인가요? --mode가 그 서버에 \
                  맞나요? 서버는 이렇게 시작하세요: {command}"
             ),
             Hint::LoadgenStarved { fewest, most } => format!(
-                "다른 클라이언트가 처리되는 동안 기다리던 클라이언트들이 시간 초과되었습니다(가장 \
-                 적은 왕복 {fewest}번, 가장 많은 왕복 {most}번). 클라이언트를 한 번에 하나씩 \
-                 처리하는 서버(2번째 레슨, echo-loop)는 나머지를 기다리게 합니다. threaded-echo는 \
-                 모두를 한꺼번에 처리합니다"
+                "다른 클라이언트가 처리되는 동안 기다리던 클라이언트들이 타임아웃되었습니다\
+                 (클라이언트별 왕복 횟수: 최소 {fewest}번, 최대 {most}번). 클라이언트를 한 번에 \
+                 하나씩 처리하는 서버(레슨 2, echo-loop)는 나머지를 기다리게 합니다. \
+                 threaded-echo는 모두를 한꺼번에 처리합니다"
             ),
             Hint::LoadgenWrongEcho => "서버가 받은 것과 다른 것을 돌려보냈습니다. 올바른 에코 \
                  서버라면 오류가 0개입니다(위에서 종류마다 첫 번째 예를 보세요)"
                 .into(),
-            Hint::LoadgenErrors => "올바르고 속도를 따라가는 에코 서버라면 오류가 0개입니다. \
+            Hint::LoadgenErrors => {
+                "올바르게 동작하고 속도도 따라가는 에코 서버라면 오류가 0개입니다. \
                  위에서 종류마다 첫 번째 예를 보세요(느린 서버에는 더 긴 --timeout이 도움이 \
                  됩니다)"
-                .into(),
+                    .into()
+            }
         }
     }
 
