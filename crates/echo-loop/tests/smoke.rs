@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
-use testkit::{Proc, Server, TIMEOUT, bin, noise, run};
+use testkit::{Proc, Server, TIMEOUT, bin, connect, noise, run};
 
 /// The contract: Ctrl-C ends a server within a second.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
@@ -74,12 +74,6 @@ fn tutorial_003_server() -> (Child, String, BufReader<ChildStdout>) {
         .expect("the server's first line");
     let port = first.split_whitespace().last().expect("a port").to_string();
     (py, port, lines)
-}
-
-fn connect(server: &Server) -> TcpStream {
-    let conn = TcpStream::connect(server.addr).expect("connect to the server");
-    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    conn
 }
 
 /// The client streams 5 MB of random bytes through the server and gets back

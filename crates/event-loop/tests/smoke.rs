@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{Proc, Server, TIMEOUT, bin, contract, run};
+use testkit::{
+    Proc, Server, TIMEOUT, bin, connect, contract, proc_status, read_until_closed, round_trip, run,
+};
 
 /// The contract: Ctrl-C ends a server within a second.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
@@ -25,38 +27,6 @@ fn server() -> PathBuf {
 
 fn client() -> PathBuf {
     bin!("client")
-}
-
-fn connect(server: &Server) -> TcpStream {
-    let conn = TcpStream::connect(server.addr).expect("connect to the server");
-    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    conn
-}
-
-/// Sends `data` and reads back exactly as many bytes.
-fn round_trip(conn: &mut TcpStream, data: &[u8]) -> Vec<u8> {
-    conn.write_all(data).expect("send");
-    let mut back = vec![0u8; data.len()];
-    conn.read_exact(&mut back).expect("the echo");
-    back
-}
-
-/// Reads until the server closes, and fails on a reset or a timeout: a
-/// clean close (a FIN) is `read` returning `Ok(0)`.
-fn read_until_closed(conn: &mut TcpStream) -> Vec<u8> {
-    let mut rest = Vec::new();
-    if let Err(e) = conn.read_to_end(&mut rest) {
-        panic!("not a clean close: {e} (kind {:?})", e.kind());
-    }
-    rest
-}
-
-/// A line of `/proc/PID/status` (Linux), as a number: `VmHWM` (peak memory,
-/// KiB) or `Threads`.
-fn proc_status(pid: u32, key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Every shared check of the contract: bad flags exit 2, a port in use,

@@ -614,6 +614,41 @@ pub mod locale {
     pub const ENGLISH: &[(&str, &str)] = &[("LANG", "C.UTF-8")];
 }
 
+/// A connection to `server`, with [`TIMEOUT`] on reads so that a server
+/// that never answers fails the test instead of hanging it.
+pub fn connect(server: &Server) -> std::net::TcpStream {
+    let conn = std::net::TcpStream::connect(server.addr).expect("connect to the server");
+    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    conn
+}
+
+/// Sends `data` on `conn` and reads back exactly as many bytes: one echo.
+pub fn round_trip(conn: &mut std::net::TcpStream, data: &[u8]) -> Vec<u8> {
+    conn.write_all(data).expect("send");
+    let mut back = vec![0u8; data.len()];
+    conn.read_exact(&mut back).expect("the echo");
+    back
+}
+
+/// Reads until the server closes, and fails on a reset or a timeout: a
+/// clean close (a FIN) is `read` returning `Ok(0)`.
+pub fn read_until_closed(conn: &mut std::net::TcpStream) -> Vec<u8> {
+    let mut rest = Vec::new();
+    if let Err(e) = conn.read_to_end(&mut rest) {
+        panic!("not a clean close: {e} (kind {:?})", e.kind());
+    }
+    rest
+}
+
+/// A number from `/proc/PID/status` (Linux): `proc_status(pid, "VmHWM:")`
+/// is the peak memory in KiB, `"Threads:"` the number of threads. `None`
+/// where there is no such file or line.
+pub fn proc_status(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// A TCP port on 127.0.0.1 that nothing listens on: the system just handed
 /// it out and it was closed again at once. For "connection refused" tests.
 pub fn free_tcp_port() -> u16 {

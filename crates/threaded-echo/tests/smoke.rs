@@ -10,7 +10,9 @@ use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{Proc, Server, TIMEOUT, bin, contract, run};
+use testkit::{
+    Proc, Server, TIMEOUT, bin, connect, contract, proc_status, read_until_closed, round_trip, run,
+};
 
 /// The contract: Ctrl-C ends a server within a second.
 const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(1);
@@ -24,30 +26,6 @@ fn server() -> PathBuf {
 
 fn client() -> PathBuf {
     bin!("client")
-}
-
-fn connect(server: &Server) -> TcpStream {
-    let conn = TcpStream::connect(server.addr).expect("connect to the server");
-    conn.set_read_timeout(Some(TIMEOUT)).expect("timeout");
-    conn
-}
-
-/// Sends `data` and reads back exactly as many bytes.
-fn round_trip(conn: &mut TcpStream, data: &[u8]) -> Vec<u8> {
-    conn.write_all(data).expect("send");
-    let mut back = vec![0u8; data.len()];
-    conn.read_exact(&mut back).expect("the echo");
-    back
-}
-
-/// Reads until the server closes, and fails on a reset or a timeout: a
-/// clean close is `read` returning `Ok(0)`.
-fn read_until_closed(conn: &mut TcpStream) -> Vec<u8> {
-    let mut rest = Vec::new();
-    if let Err(e) = conn.read_to_end(&mut rest) {
-        panic!("not a clean close: {e} (kind {:?})", e.kind());
-    }
-    rest
 }
 
 /// The real client, started with its standard input left open (a student
@@ -221,13 +199,6 @@ fn max_clients_refuses_the_one_over() {
     assert_eq!(round_trip(&mut second, b"still 2\n"), b"still 2\n");
 }
 
-/// The peak memory (`VmHWM`) of a process, in KiB, on Linux.
-fn peak_memory_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// Eight megabytes without a newline: the server echoes the first 64 KiB,
 /// then one error line, then closes cleanly; it never holds the line, so its
 /// peak memory grows by far less than what was sent.
@@ -235,7 +206,7 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
 fn an_over_long_line_is_refused_with_memory_bounded() {
     const SENT: usize = 8 * 1024 * 1024;
     let mut server = Server::start(&server(), ["-q"]);
-    let before = peak_memory_kib(server.proc.pid());
+    let before = proc_status(server.proc.pid(), "VmHWM:");
     let mut conn = connect(&server);
     let mut writer = conn.try_clone().expect("clone");
     let sender = thread::spawn(move || {
@@ -259,7 +230,7 @@ fn an_over_long_line_is_refused_with_memory_bounded() {
     // that kept the line would grow by megabytes; this one grows by a thread.
     if cfg!(target_os = "linux") {
         let before = before.expect("VmHWM in /proc/PID/status");
-        let after = peak_memory_kib(server.proc.pid()).expect("VmHWM");
+        let after = proc_status(server.proc.pid(), "VmHWM:").expect("VmHWM");
         let grown = after.saturating_sub(before);
         assert!(
             grown < 1024,
