@@ -22,23 +22,6 @@
 # folders and without the ^^^^ marker lines that only some Python versions
 # print. Where a client's input is fed by the script, the chapter says so.
 
-# echo_loop_start_bare FILE: starts the bare server on 127.0.0.1, port 0,
-# its output in FILE; sets PID and PORT. A script's background job ignores
-# Ctrl-C (SIGINT), and the bare server installs no handler of its own, so
-# `env --default-signal` gives it back the default action: to die.
-echo_loop_start_bare() {
-  local file=$1
-  : >"$file"
-  env --default-signal=INT "$bin/examples/echo-loop-bare-server" 127.0.0.1 0 >"$file" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\)$/\1/p' "$file" | head -n1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "book-output: echo-loop-bare-server did not start" >&2
-  exit 1
-}
 
 # echo_loop_until_gone PID: returns once process PID has ended. Used to hold
 # a client's input open, as a student who types nothing more does.
@@ -57,14 +40,7 @@ echo_loop_in_accept() {
   exit 1
 }
 
-# echo_loop_py: a Python traceback as on any machine: file names without
-# their folders, no ^^^^ marker lines (Python 3.11 and later print them).
-echo_loop_py() { sed -E -e 's|File "[^"]*/([^/"]+)"|File "\1"|' -e '/^ *[~^]+ *$/d'; }
 
-# echo_loop_free_port: a TCP port on 127.0.0.1 that nothing listens on.
-echo_loop_free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # echo_loop_ss PORT: the listening socket on PORT, as `ss -ltn` shows it,
 # spaces squeezed (the columns' widths depend on the real port numbers).
@@ -79,7 +55,7 @@ echo_loop() {
 
   # 1. The bare pair, then tutorial 003's client; then Ctrl-C.
   log=$tmp/el-bare-server.txt
-  echo_loop_start_bare "$log"
+  start_bare "$log" echo-loop-bare-server 127.0.0.1 0
   "$bin/examples/echo-loop-bare-client" 127.0.0.1 "$PORT" >"$tmp/el-bare-client.txt" 2>&1
   python3 "$peers/tutorial003_client.py" "$PORT" >"$tmp/el-bare-python.txt" 2>&1
   wait_for "$log" 'closed the connection' 2
@@ -96,7 +72,7 @@ echo_loop() {
   # client has sent a line, and its input stays open until the server ends.
   for server in bare full; do
     log=$tmp/el-cc-$server.txt
-    if [ $server = bare ]; then echo_loop_start_bare "$log"; else start_server "$log"; fi
+    if [ $server = bare ]; then start_bare "$log" echo-loop-bare-server 127.0.0.1 0; else start_server "$log"; fi
     { say hello; echo_loop_until_gone "$PID"; } |
       "$bin/client" --port "$PORT" >"$tmp/el-cc-$server-1.txt" 2>&1 &
     c1=$!
@@ -126,7 +102,7 @@ echo_loop() {
 
   # 2b. A client that resets its connection (SO_LINGER 0, then close).
   log=$tmp/el-reset-bare.txt
-  echo_loop_start_bare "$log"
+  start_bare "$log" echo-loop-bare-server 127.0.0.1 0
   python3 -c "${reset/PORT/$PORT}"
   status=0
   wait "$PID" || status=$?
@@ -187,14 +163,14 @@ echo_loop() {
   "$bin/client" --port "$PORT" "$(printf '가%.0s' $(seq 400))" >"$tmp/el-py-client.txt" 2>&1 || true
   wait "$PID" || true
   { echo "\$ python3 $peers/tutorial003_server.py 9999"
-    mask "$tmp/el-py-server.txt" 9999 | echo_loop_py | sed "s/^서버 실행 $PORT\$/서버 실행 9999/"
+    mask "$tmp/el-py-server.txt" 9999 | py_traceback | sed "s/^서버 실행 $PORT\$/서버 실행 9999/"
   } >"$new/echo-loop-tutorial-003-server.txt"
   { echo "\$ cargo run -p echo-loop --bin client -- \"\$(printf '가%.0s' \$(seq 400))\""
     mask "$tmp/el-py-client.txt" 9999; } >"$new/echo-loop-tutorial-003-client.txt"
 
   # 4b. Tutorial 004's "echo" server with tutorial 004's client. Its port
   # is shown as the tutorial's 8888, the client's as 50000.
-  port=$(echo_loop_free_port)
+  port=$(free_port)
   env --default-signal=INT python3 "$peers/tutorial004_soc2_server.py" "$port" >"$tmp/el-004-server.txt" 2>&1 &
   PID=$!
   echo_loop_in_accept "$PID"
@@ -213,7 +189,7 @@ echo_loop() {
     >"$new/echo-loop-tutorial-004-server.txt"
   { echo "\$ python3 $peers/tutorial004_soc2_client.py 8888"; cat "$tmp/el-004-client.txt"; } |
     perl -pe "s/(?<!\\d)$c1(?!\\d)/50000/g" >"$new/echo-loop-tutorial-004-client.txt"
-  { echo "\$ python3 $peers/tutorial004_soc2_server.py 8888"; echo_loop_py <"$tmp/el-004-bind.txt"; } \
+  { echo "\$ python3 $peers/tutorial004_soc2_server.py 8888"; py_traceback <"$tmp/el-004-bind.txt"; } \
     >"$new/echo-loop-tutorial-004-bind.txt"
   start_server "$tmp/el-ss.txt"
   echo_loop_ss "$PORT" >"$tmp/el-ss-ours.txt"
@@ -223,17 +199,17 @@ echo_loop() {
   } >"$new/echo-loop-listen-where.txt"
 
   # 4c. Ctrl-C before any client came: NameError.
-  port=$(echo_loop_free_port)
+  port=$(free_port)
   env --default-signal=INT python3 "$peers/tutorial004_soc2_server.py" "$port" >"$tmp/el-004-cc.txt" 2>&1 &
   PID=$!
   echo_loop_in_accept "$PID"
   kill -INT "$PID"
   wait "$PID" || true
   { echo "\$ python3 $peers/tutorial004_soc2_server.py 8888"; sed -n 1p "$tmp/el-004-cc.txt"; echo '^C'
-    sed 1d "$tmp/el-004-cc.txt" | echo_loop_py; } >"$new/echo-loop-tutorial-004-ctrl-c.txt"
+    sed 1d "$tmp/el-004-cc.txt" | py_traceback; } >"$new/echo-loop-tutorial-004-ctrl-c.txt"
 
   # 5. Pitfalls (the port in use is 2c's).
-  PORT=$(echo_loop_free_port)
+  PORT=$(free_port)
   "$bin/client" --port "$PORT" hi >"$tmp/el-refused.txt" 2>&1 || true
   { echo '$ cargo run -p echo-loop --bin client -- hi'; mask "$tmp/el-refused.txt" 9999; } >"$new/echo-loop-refused.txt"
 }

@@ -64,3 +64,27 @@ mask() {
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# start_bare FILE EXAMPLE ARGS...: starts the bare example EXAMPLE (a file in
+# $bin/examples) with ARGS, its output in FILE, and waits for its
+# "listening on ADDR" line; sets PID and PORT. A script's background job
+# ignores Ctrl-C (SIGINT), and a bare server installs no handler of its own,
+# so `env --default-signal` gives it back the default: to die.
+start_bare() {
+  local file=$1 example=$2
+  shift 2
+  : >"$file"
+  env --default-signal=INT "$bin/examples/$example" "$@" >"$file" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 200); do
+    PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\)$/\1/p' "$file" | head -n1)
+    [ -n "$PORT" ] && return 0
+    sleep 0.05
+  done
+  echo "book-output: $example did not start" >&2
+  exit 1
+}
+
+# py_traceback: a Python traceback as on any machine: file names without
+# their folders, no ^^^^ marker lines (Python 3.11 and later print them).
+py_traceback() { sed -E -e 's|File "[^"]*/([^/"]+)"|File "\1"|' -e '/^ *[~^]+ *$/d'; }

@@ -19,36 +19,11 @@
 # whole), and Python's tracebacks show file names without their folders and
 # without the ^^^^ marker lines that only some Python versions print.
 
-# oneshot_start_bare FILE EXAMPLE ARGS...: starts the bare server EXAMPLE
-# with ARGS, its output in FILE; sets PID and PORT. A script's background
-# job ignores Ctrl-C (SIGINT), and the bare server installs no handler of its
-# own, so `env --default-signal` gives it back the default: to die.
-oneshot_start_bare() {
-  local file=$1 example=$2
-  shift 2
-  : >"$file"
-  env --default-signal=INT "$bin/examples/$example" "$@" >"$file" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\)$/\1/p' "$file" | head -n1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "book-output: $example did not start" >&2
-  exit 1
-}
 
 # oneshot_cut: lines longer than 100 characters end in "…".
 oneshot_cut() { perl -CSD -pe 's/^(.{100}).+/$1\x{2026}/'; }
 
-# oneshot_py: a Python traceback as on any machine: file names without their
-# folders, no ^^^^ marker lines (Python 3.11 and later print them).
-oneshot_py() { sed -E -e 's|File "[^"]*/([^/"]+)"|File "\1"|' -e '/^ *[~^]+ *$/d'; }
 
-# oneshot_free_port: a TCP port on 127.0.0.1 that nothing listens on.
-oneshot_free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 oneshot() {
   cargo build -q -p oneshot --bins --examples
@@ -57,7 +32,7 @@ oneshot() {
   local bare_port cut status long peers=crates/oneshot/tests/peers
 
   # 1. The bare pair.
-  oneshot_start_bare "$tmp/os-bare-server.txt" oneshot-bare-server 127.0.0.1 0
+  start_bare "$tmp/os-bare-server.txt" oneshot-bare-server 127.0.0.1 0
   bare_port=$PORT
   "$bin/examples/oneshot-bare-client" 127.0.0.1 "$PORT" >"$tmp/os-bare-client.txt" 2>&1
   wait "$PID"
@@ -94,7 +69,7 @@ oneshot() {
   # closes with bytes unread, so its close is a reset; the full one warns,
   # reads and drops the rest, and closes normally.
   long=$(head -c 2000 /dev/zero | tr '\0' x)
-  oneshot_start_bare "$tmp/os-long-bare-server.txt" oneshot-bare-server 127.0.0.1 0
+  start_bare "$tmp/os-long-bare-server.txt" oneshot-bare-server 127.0.0.1 0
   "$bin/client" --port "$PORT" --message "$long" >"$tmp/os-long-bare-client.txt" 2>&1 || true
   wait "$PID"
   { echo '$ cargo run -p oneshot --example oneshot-bare-server'
@@ -124,14 +99,14 @@ oneshot() {
   PORT=$(sed -n 's/^Waiting for Connection\.\. \([0-9]*\)$/\1/p' "$tmp/os-py-server.txt")
   "$bin/client" --port "$PORT" --message "$(printf '가%.0s' $(seq 400))" >"$tmp/os-py-client.txt" 2>&1 || true
   wait "$PID" || true
-  { echo "\$ python3 $peers/tutorial002_server.py 7001"; mask "$tmp/os-py-server.txt" 7001 | oneshot_py \
+  { echo "\$ python3 $peers/tutorial002_server.py 7001"; mask "$tmp/os-py-server.txt" 7001 | py_traceback \
     | sed "s/^\(Waiting for Connection\.\.\) $PORT\$/\1 7001/"; } \
     >"$new/oneshot-tutorial-server.txt"
   { echo "\$ cargo run -p oneshot --bin client -- --message \"\$(printf '가%.0s' \$(seq 400))\""
     mask "$tmp/os-py-client.txt" 7001; } >"$new/oneshot-tutorial-client.txt"
 
   # 5. Pitfalls.
-  PORT=$(oneshot_free_port)
+  PORT=$(free_port)
   "$bin/client" --port "$PORT" >"$tmp/os-refused.txt" 2>&1 || true
   { echo '$ cargo run -p oneshot --bin client'; mask "$tmp/os-refused.txt" 7001; } >"$new/oneshot-refused.txt"
 

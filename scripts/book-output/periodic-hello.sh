@@ -54,11 +54,6 @@ ph_bare_server() {
   PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$1" | head -n1)
 }
 
-# ph_free_port: a TCP port nothing listens on (for the Python server and
-# for "connection refused").
-ph_free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # ph_python FILE LOG ARGS...: a tutorial program in the background, its log
 # appended to LOG (so the script can mark a Ctrl-C in it); sets PY.
@@ -244,7 +239,7 @@ ph_tutorial_client_ctrl_c() {
 # when a hello was left unread), so only the server's side is shown.
 ph_tutorial_server_ctrl_c() {
   local log=$tmp/ph-ts.txt client
-  PORT=$(ph_free_port)
+  PORT=$(free_port)
   : >"$log"
   ph_python "$ph_peers/tutorial_001_server.py" "$log" "$PORT"
   wait_for "$log" '연결 대기'
@@ -264,7 +259,7 @@ ph_tutorial_server_ctrl_c() {
 # sends one hello, then sleeps a second; by then the client has half-closed.
 ph_tutorial_never_closes() {
   local log=$tmp/ph-nc.txt
-  PORT=$(ph_free_port)
+  PORT=$(free_port)
   : >"$log"
   ph_python "$ph_peers/tutorial_001_server.py" "$log" "$PORT"
   wait_for "$log" '연결 대기'
@@ -302,10 +297,10 @@ ph_one_recv_many_hellos() {
 ph_pitfalls() {
   local p2 pid
   # Nothing listens: the default port (masked), then --port 4000.
-  PORT=$(ph_free_port)
+  PORT=$(free_port)
   { echo '$ cargo run -p periodic-hello --bin client'
     "$bin/client" --port "$PORT" 2>&1 | mask /dev/stdin 12345 || true
-    p2=$(ph_free_port)
+    p2=$(free_port)
     echo '$ cargo run -p periodic-hello --bin client -- --port 4000'
     "$bin/client" --port "$p2" 2>&1 | sed "s/\b$p2\b/4000/g" || true; } >"$new/periodic-hello-refused.txt"
 

@@ -60,8 +60,8 @@ te_start_server() {
   wait_for "$file" 'listening on'
 }
 
-# start_bare FILE: the bare server on a free port, its output in FILE; sets PID and PORT.
-start_bare() {
+# te_start_bare FILE: the bare server on a free port, its output in FILE; sets PID and PORT.
+te_start_bare() {
   PORT=$(te_port)
   : >"$1"
   env --default-signal=INT "$te_bare" 127.0.0.1 "$PORT" 2>"$1" &
@@ -129,7 +129,7 @@ short_traceback() {
 # Step 1: the bare server and two bare clients at once.
 te_step1() {
   local log=$tmp/te-bare.txt first second
-  start_bare "$log"
+  te_start_bare "$log"
   { say hello
     wait_for "$log" 'connect new addr' 2
     say 안녕하세요
@@ -157,7 +157,7 @@ te_step1() {
 # the full one, with --idle-timeout 1s, says why and closes.
 te_silent() {
   local log=$tmp/te-silent-bare.txt
-  start_bare "$log"
+  te_start_bare "$log"
   { echo '$ timeout 3 nc 127.0.0.1 3333 < /dev/null; echo "exit status $?"'
     show_status timeout 3 nc 127.0.0.1 "$PORT" </dev/null; } >"$new/threaded-echo-silent-bare.txt"
   wait_for "$log" 'closed the connection'
@@ -178,7 +178,7 @@ te_silent() {
 # input ends, so that the bare server, which never closes first, ends too.
 te_long_line() {
   local log=$tmp/te-long-bare.txt cmd='head -c 1000000 /dev/zero | tr "\0" x | nc -N 127.0.0.1 3333'
-  start_bare "$log"
+  te_start_bare "$log"
   { echo "\$ $cmd | wc -c"
     head -c 1000000 /dev/zero | tr '\0' x | nc -N 127.0.0.1 "$PORT" | wc -c; } >"$new/threaded-echo-long-bare.txt"
   kill -INT "$PID"
@@ -238,7 +238,7 @@ print(clients[2].recv(100))'
 # it stands; the full one says goodbye to each client and exits 0.
 te_ctrl_c() {
   local log=$tmp/te-ctrlc-bare.txt nc status
-  start_bare "$log"
+  te_start_bare "$log"
   nc 127.0.0.1 "$PORT" </dev/null >/dev/null &
   nc=$!
   wait_for "$log" 'connect new addr'
