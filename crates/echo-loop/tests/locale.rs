@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use testkit::locale::{ENGLISH, KOREAN, assert_english, assert_korean, command, fail, is_hangul};
-use testkit::{Proc, Server, TIMEOUT, bin, free_tcp_port};
+use testkit::{Proc, TIMEOUT, bin, free_tcp_port};
 
 fn server() -> PathBuf {
     bin!("server")
@@ -49,40 +49,13 @@ fn refused_in_korean_and_english() {
 /// "Address already in use" in both, the advice in each language.
 #[test]
 fn port_in_use_in_korean_and_english() {
-    let first = Server::start(&server(), ["-q"]);
-    let port = first.port();
-    let args = ["--port", port.as_str()];
-    let ko = fail(&server(), &args, KOREAN);
-    let en = fail(&server(), &args, ENGLISH);
-    assert_eq!((ko.code, en.code), (1, 1));
-    assert_eq!(ko.error, en.error);
-    assert!(ko.error.contains("Address already in use"), "{}", ko.error);
-    assert_korean(&ko.hint);
-    assert!(ko.hint.contains("--port"), "{}", ko.hint);
-    assert_english(&en.hint);
-    assert!(
-        en.hint.contains("another program is using that port"),
-        "{}",
-        en.hint
-    );
+    testkit::locale::port_in_use_in_both(&server());
 }
 
 /// A host name that does not exist: the spelling hint, in each language.
 #[test]
 fn unknown_host_in_korean_and_english() {
-    let args = ["--host", "no-such-host.invalid", "hi"];
-    let ko = fail(&client(), &args, KOREAN);
-    let en = fail(&client(), &args, ENGLISH);
-    assert_eq!((ko.code, en.code), (1, 1));
-    assert!(ko.error.contains("no-such-host.invalid"), "{}", ko.error);
-    assert_korean(&ko.hint);
-    assert!(ko.hint.contains("--host"), "{}", ko.hint);
-    assert_english(&en.hint);
-    assert!(
-        en.hint.contains("check the spelling of --host"),
-        "{}",
-        en.hint
-    );
+    testkit::locale::unknown_host_in_both(&client(), &["hi"]);
 }
 
 /// `LC_ALL` wins over `LANG`, and `LC_MESSAGES` over `LANG`; a variable

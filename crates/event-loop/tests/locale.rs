@@ -8,8 +8,8 @@
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 
-use testkit::locale::{ENGLISH, KOREAN, assert_english, assert_korean, command, fail, is_hangul};
-use testkit::{Proc, Server, TIMEOUT, bin};
+use testkit::locale::{ENGLISH, KOREAN, command, is_hangul};
+use testkit::{Proc, TIMEOUT, bin};
 
 fn server() -> PathBuf {
     bin!("server")
@@ -83,14 +83,5 @@ fn lc_all_overrides_lang_in_the_log() {
 /// words in both languages, the hint follows the locale, exit code 1.
 #[test]
 fn port_in_use_in_korean_and_english() {
-    let first = Server::start(&server(), ["-q"]);
-    let port = first.port();
-    let args = ["--port", port.as_str()];
-    let ko = fail(&server(), &args, KOREAN);
-    let en = fail(&server(), &args, ENGLISH);
-    assert_eq!((ko.code, en.code), (1, 1));
-    assert_eq!(ko.error, en.error);
-    assert!(ko.error.contains("Address already in use"), "{}", ko.error);
-    assert_korean(&ko.hint);
-    assert_english(&en.hint);
+    testkit::locale::port_in_use_in_both(&server());
 }

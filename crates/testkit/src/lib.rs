@@ -591,6 +591,48 @@ pub mod locale {
         Failure { error, hint, code }
     }
 
+    /// A second `server` on the port of a running one, under a Korean and
+    /// an English locale: exit 1 in both, the same `error:` line with the
+    /// OS's "Address already in use", and the advice in each language.
+    pub fn port_in_use_in_both(server: &Path) {
+        let first = crate::Server::start(server, ["-q"]);
+        let port = first.port();
+        let args = ["--port", port.as_str()];
+        let ko = fail(server, &args, KOREAN);
+        let en = fail(server, &args, ENGLISH);
+        assert_eq!((ko.code, en.code), (1, 1));
+        assert_eq!(ko.error, en.error);
+        assert!(ko.error.contains("Address already in use"), "{}", ko.error);
+        assert_korean(&ko.hint);
+        assert!(ko.hint.contains("--port"), "{}", ko.hint);
+        assert_english(&en.hint);
+        assert!(
+            en.hint.contains("another program is using that port"),
+            "{}",
+            en.hint
+        );
+    }
+
+    /// `client` with `args` and a host name that does not exist, under a
+    /// Korean and an English locale: exit 1, the name in the error, and the
+    /// spelling hint in each language.
+    pub fn unknown_host_in_both(client: &Path, args: &[&str]) {
+        let mut all = vec!["--host", "no-such-host.invalid"];
+        all.extend_from_slice(args);
+        let ko = fail(client, &all, KOREAN);
+        let en = fail(client, &all, ENGLISH);
+        assert_eq!((ko.code, en.code), (1, 1));
+        assert!(ko.error.contains("no-such-host.invalid"), "{}", ko.error);
+        assert_korean(&ko.hint);
+        assert!(ko.hint.contains("--host"), "{}", ko.hint);
+        assert_english(&en.hint);
+        assert!(
+            en.hint.contains("check the spelling of --host"),
+            "{}",
+            en.hint
+        );
+    }
+
     /// True for a Hangul syllable (가 to 힣).
     pub fn is_hangul(c: char) -> bool {
         ('가'..='힣').contains(&c)

@@ -8,8 +8,8 @@
 
 use std::path::PathBuf;
 
+use testkit::bin;
 use testkit::locale::{ENGLISH, KOREAN, assert_english, assert_korean, fail};
-use testkit::{Server, bin};
 
 fn server() -> PathBuf {
     bin!("server")
@@ -32,40 +32,13 @@ fn free_udp_port() -> String {
 /// "Address already in use" in both, the advice in each language.
 #[test]
 fn port_in_use_in_korean_and_english() {
-    let first = Server::start(&server(), ["-q"]);
-    let port = first.port();
-    let args = ["--port", port.as_str()];
-    let ko = fail(&server(), &args, KOREAN);
-    let en = fail(&server(), &args, ENGLISH);
-    assert_eq!((ko.code, en.code), (1, 1));
-    assert_eq!(ko.error, en.error);
-    assert!(ko.error.contains("Address already in use"), "{}", ko.error);
-    assert_korean(&ko.hint);
-    assert!(ko.hint.contains("--port"), "{}", ko.hint);
-    assert_english(&en.hint);
-    assert!(
-        en.hint.contains("another program is using that port"),
-        "{}",
-        en.hint
-    );
+    testkit::locale::port_in_use_in_both(&server());
 }
 
 /// A host name that does not exist: the spelling hint, in each language.
 #[test]
 fn unknown_host_in_korean_and_english() {
-    let args = ["--host", "no-such-host.invalid", "hi"];
-    let ko = fail(&client(), &args, KOREAN);
-    let en = fail(&client(), &args, ENGLISH);
-    assert_eq!((ko.code, en.code), (1, 1));
-    assert!(ko.error.contains("no-such-host.invalid"), "{}", ko.error);
-    assert_korean(&ko.hint);
-    assert!(ko.hint.contains("--host"), "{}", ko.hint);
-    assert_english(&en.hint);
-    assert!(
-        en.hint.contains("check the spelling of --host"),
-        "{}",
-        en.hint
-    );
+    testkit::locale::unknown_host_in_both(&client(), &["hi"]);
 }
 
 /// No server: the datagram is refused. The error line is the same in both
