@@ -129,6 +129,32 @@ pub fn buffer_size(text: &str) -> Result<usize, String> {
     }
 }
 
+/// Parses a count from 1 to `MAX`, such as `--max-clients`.
+///
+/// Use it as `#[arg(long, value_parser = common::cli::count_up_to::<10000>)]`.
+///
+/// ```
+/// assert_eq!(common::cli::count_up_to::<64>("8"), Ok(8));
+/// assert!(common::cli::count_up_to::<64>("0").is_err());
+/// assert!(common::cli::count_up_to::<64>("65").is_err());
+/// assert!(common::cli::count_up_to::<64>("many").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message for clap to show, which then exits with code 2.
+pub fn count_up_to<const MAX: usize>(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number"))?;
+    if (1..=MAX).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("must be from 1 to {MAX}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

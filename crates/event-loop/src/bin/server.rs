@@ -38,7 +38,7 @@ struct Args {
     /// Serve at most this many clients at once. One more is told that the
     /// server is busy, and closed. Each costs a file descriptor.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CLIENTS,
-          value_parser = max_clients)]
+          value_parser = common::cli::count_up_to::<MAX_MAX_CLIENTS>)]
     max_clients: usize,
 
     /// Bytes taken by each recv(). One buffer serves every client, so a
@@ -49,19 +49,6 @@ struct Args {
 
     #[command(flatten)]
     verbosity: Verbosity,
-}
-
-/// `--max-clients`: a whole number from 1 to [`MAX_MAX_CLIENTS`].
-fn max_clients(text: &str) -> Result<usize, String> {
-    let n: usize = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a whole number"))?;
-    if (1..=MAX_MAX_CLIENTS).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!("must be from 1 to {MAX_MAX_CLIENTS}"))
-    }
 }
 
 fn main() -> ExitCode {
