@@ -188,7 +188,7 @@ te_long_line() {
   te_start_server "$log" -q
   { echo "\$ $cmd | tr -d x"
     head -c 1000000 /dev/zero | tr '\0' x | nc -N 127.0.0.1 "$PORT" | tr -d x; } >"$new/threaded-echo-long-full.txt"
-  wait_for "$log" 'sent a line over'
+  wait_for "$log" 'sent a line longer than'
   stop_server
   { echo '$ cargo run -p threaded-echo --bin server -- -q'; mask "$log" 3333; } >"$new/threaded-echo-long-full-server.txt"
 }

@@ -38,15 +38,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     socket.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(socket.into());
     eprintln!("listening on {}", listener.local_addr()?);
-    // epoll_create(), and room for 128 events per poll(). `registry` is a
-    // second handle on the poll, for registering sockets: poll() below
-    // needs `poll` all to itself (`&mut`), even while we register.
+    // epoll_create(), and room for 128 events per poll(). poll.registry() is
+    // the part of the poll that adds and changes sockets (epoll_ctl).
     let (mut poll, mut events) = (Poll::new()?, Events::with_capacity(128));
-    let registry = poll.registry().try_clone()?;
     // epoll_ctl(ADD): wake us when clients wait in the listen() queue. A
     // token is a number we choose; poll() returns it with each event, so we
     // know which socket the event concerns. The listener's is 0.
-    registry.register(&mut listener, Token(0), Interest::READABLE)?;
+    poll.registry()
+        .register(&mut listener, Token(0), Interest::READABLE)?;
     // The clients, at the index of their token: clients[t] has Token(t).
     // A closed client leaves its place empty (None), so no token is ever
     // given twice (src/connection.rs keeps a HashMap, which forgets them).
@@ -61,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Any other error ends the loop too. src/server.rs dispatches on
         // the token, and tells the errors apart.)
         while let Ok((mut conn, peer)) = listener.accept() {
-            registry.register(&mut conn, Token(clients.len()), Interest::READABLE)?;
+            (poll.registry()).register(&mut conn, Token(clients.len()), Interest::READABLE)?;
             clients.push(Some((conn, peer)));
         }
         for event in &events {

@@ -1,42 +1,49 @@
-//! One client ([`Connection`]) and all of them ([`Clients`]): where a client is
-//! in the conversation is a value, picked up when its socket is ready.
+//! One client ([`Connection`]) and all of them ([`Clients`]): its state, picked up when it is ready.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::time::Instant;
 
 use common::text::{bytes, plural, show};
 use mio::{Interest, Registry, Token, net::TcpStream};
-use threaded_echo::lines::LineWatch;
+use threaded_echo::lines::{LineWatch, answer};
 
-use crate::{Options, PENDING_MAX, idle_message};
+use crate::{FIRST_CLIENT, Options, PENDING_MAX, Timers, idle_message};
 
+// ANCHOR: state
 /// One client: its socket, and what it takes to pick up where it left off.
 pub struct Connection {
     socket: TcpStream,
     peer: SocketAddr,
-    lines: LineWatch,  // where the current line is: for `/end`, and its length
-    pending: Vec<u8>,  // echo the kernel would not take yet (often: none)
-    deadline: Instant, // the idle timeout: say goodbye, or give up on one
-    goodbye: bool,     // said: what comes is dropped; FIN once `pending` is out
-    eof: bool,         // the client sent its FIN: recv() returned 0
-    interest: Interest,
+    lines: LineWatch,   // where the current line is: for `/end`, and its length
+    pending: Vec<u8>,   // echo the kernel would not take yet (often: none)
+    deadline: Instant,  // when the idle timeout ends: say goodbye, or give up on one
+    goodbye: bool,      // said: what comes is dropped; FIN once `pending` is out
+    eof: bool,          // the client sent its FIN: recv() returned 0
+    interest: Interest, // what the poll watches for now (see watch())
 }
+
+/// Every client by token, their deadlines, and what serving them needs.
+pub struct Clients {
+    by_token: HashMap<Token, Connection>, // tokens are never reused
+    timers: Timers,                       // every client's deadline, soonest first (lib.rs)
+    pub(crate) options: Options,          // the flags the server runs with
+    registry: Registry,                   // our own handle on the poll, to register clients
+    buffer: Vec<u8>,                      // ONE read buffer for all: an idle client holds none
+    last: usize,                          // the last token given; the next client's is one more
+}
+// ANCHOR_END: state
 
 impl Connection {
     fn read_until_blocked(&mut self, buffer: &mut [u8], options: &Options) -> io::Result<()> {
         // ANCHOR: read
-        // Until WouldBlock: mio reports a socket when it *becomes* ready
-        // (edge-triggered); bytes left behind are not reported again.
-        while !self.eof {
-            // Never read more than we could keep if none of its echo goes out.
-            let room = PENDING_MAX.saturating_sub(self.pending.len());
-            if room == 0 {
-                break; // backpressure: see watch()
-            }
-            let want = room.min(buffer.len());
+        // Until WouldBlock, always: mio reports a socket when it *becomes* ready
+        // (edge-triggered), and promises a new event only after a WouldBlock.
+        // With `pending` full, stop: backpressure (see `interest` in lib.rs). And
+        // never read more than we could keep if none of its echo goes out.
+        while !self.eof && self.pending.len() < PENDING_MAX {
+            let want = (PENDING_MAX - self.pending.len()).min(buffer.len());
             let n = match self.socket.read(&mut buffer[..want]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -49,15 +56,14 @@ impl Connection {
                 let (data, peer) = (&buffer[..n], self.peer);
                 self.deadline = Instant::now() + options.idle_timeout;
                 log::info!("received {} from {peer}: {}", bytes(n), show(data));
-                let (echo, last_words) =
-                    crate::answer(&mut self.lines, data, peer, options.max_line);
-                self.send(echo)?;
+                let (echo, last_words) = answer(&mut self.lines, data, peer, options.max_line);
+                self.pending.extend_from_slice(echo);
                 // `/end` or a line too long: last words, then FIN once all is out.
-                self.goodbye = last_words.is_some();
-                self.send(last_words.unwrap_or_default().as_bytes())?;
-            }
-            if n < want {
-                break; // a short read emptied the kernel's buffer: WouldBlock next
+                if let Some(words) = last_words {
+                    self.goodbye = true;
+                    self.pending.extend_from_slice(words.as_bytes());
+                }
+                self.flush()?; // send() it now, as much as the kernel takes
             }
         }
         // ANCHOR_END: read
@@ -65,20 +71,16 @@ impl Connection {
     }
 
     // ANCHOR: send
-    fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.pending.extend_from_slice(bytes);
-        self.flush()
-    }
-
     /// send() what is pending until the kernel's buffer is full (WouldBlock).
     fn flush(&mut self) -> io::Result<()> {
         let mut sent = 0;
         while sent < self.pending.len() {
             match self.socket.write(&self.pending[sent..]) {
-                Ok(n) if n > 0 => sent += n,
+                Ok(0) => break, // the kernel took nothing: wait for WRITABLE
+                Ok(n) => sent += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() != io::ErrorKind::WouldBlock => return Err(e),
-                _ => break, // WouldBlock: the rest waits for WRITABLE
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break, // the rest: WRITABLE
+                Err(e) => return Err(e),
             }
         }
         self.pending.drain(..sent);
@@ -91,15 +93,9 @@ impl Connection {
         Ok(())
     }
 
-    /// What the poll watches for (`epoll_ctl(MOD)` when it changes): WRITABLE
-    /// only while echo waits. Backpressure: with `pending` full, no READABLE.
-    /// The client's bytes wait in the kernel, then its send() blocks.
+    /// What the poll watches for ([`crate::interest`]), and `epoll_ctl(MOD)` when it changes.
     fn watch(&mut self, token: Token, registry: &Registry) -> io::Result<()> {
-        let interest = match self.pending.len() {
-            0 => Interest::READABLE,
-            n if n < PENDING_MAX => Interest::READABLE | Interest::WRITABLE,
-            _ => Interest::WRITABLE, // backpressure: no more reading
-        };
+        let interest = crate::interest(self.pending.len());
         if interest != self.interest {
             registry.reregister(&mut self.socket, token, interest)?;
             self.interest = interest;
@@ -109,46 +105,38 @@ impl Connection {
     // ANCHOR_END: send
 }
 
-/// Every client by token, their deadlines, and what serving them needs.
-pub struct Clients {
-    /// The clients, by a token never reused (0, 1: listener, waker).
-    pub by_token: HashMap<Token, Connection>,
-    /// (deadline, token), soonest first; deadlines only move later, so an
-    /// entry is checked against the client's when it comes up.
-    pub timers: BinaryHeap<Reverse<(Instant, Token)>>,
-    pub(crate) options: Options, // the flags the server runs with
-    registry: Registry,
-    buffer: Vec<u8>, // ONE read buffer for all: an idle client holds none
-    last: usize,
-}
-
 impl Clients {
     /// No clients yet; their sockets will be registered with `registry`.
     pub fn new(registry: Registry, options: &Options) -> Clients {
         Clients {
             by_token: HashMap::new(),
-            timers: BinaryHeap::new(),
+            timers: Timers::default(),
             options: options.clone(),
             registry,
             buffer: vec![0; options.buffer],
-            last: 1,
+            last: FIRST_CLIENT.0 - 1,
         }
     }
-
-    /// A new client: `epoll_ctl(ADD)` under a new token, for READABLE: an
-    /// event then means "something changed", and `ready()` tries both ways.
+    /// How many clients are connected.
+    pub fn count(&self) -> usize {
+        self.by_token.len()
+    }
+    /// The soonest deadline of a client, if any: poll() must wake by then.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+    /// A new client: `epoll_ctl(ADD)` under a new token, for READABLE (ready() tries both ways).
     pub fn add(&mut self, mut socket: TcpStream, peer: SocketAddr) -> io::Result<()> {
         self.last += 1;
         let (token, interest) = (Token(self.last), Interest::READABLE);
         self.registry.register(&mut socket, token, interest)?;
         let deadline = Instant::now() + self.options.idle_timeout;
-        self.timers.push(Reverse((deadline, token)));
-        let (lines, pending) = (LineWatch::new(self.options.max_line), Vec::new());
+        self.timers.push(deadline, token);
         let conn = Connection {
             socket,
             peer,
-            lines,
-            pending,
+            lines: LineWatch::new(self.options.max_line),
+            pending: Vec::new(),
             deadline,
             goodbye: false,
             eof: false,
@@ -158,19 +146,24 @@ impl Clients {
         Ok(())
     }
 
-    /// An event for `token`: write, read, watch; close the connection if over.
+    /// An event for `token`: serve the client; close it if it is over. (No client:
+    /// closed earlier in this turn; its event came late.)
     pub fn ready(&mut self, token: Token) {
-        // None: closed earlier in this turn; its event came late.
         if let Some(conn) = self.by_token.get_mut(&token) {
-            let result = (conn.flush())
-                .and_then(|()| conn.read_until_blocked(&mut self.buffer, &self.options))
-                .and_then(|()| conn.watch(token, &self.registry));
+            // ANCHOR: ready
+            let mut serve = || -> io::Result<()> {
+                conn.flush()?; // what it is owed, first
+                conn.read_until_blocked(&mut self.buffer, &self.options)?;
+                conn.watch(token, &self.registry) // what to wait for next
+            };
+            let result = serve();
             if let Err(e) = &result {
                 log::warn!("lost {}: {e}", conn.peer);
             }
             if result.is_err() || (conn.eof && conn.pending.is_empty()) {
                 self.close(token);
             }
+            // ANCHOR_END: ready
         }
     }
 
@@ -178,28 +171,35 @@ impl Clients {
     pub fn expire(&mut self) {
         // ANCHOR: timers
         let (now, idle) = (Instant::now(), self.options.idle_timeout);
-        while let Some(&Reverse((_, token))) = self.timers.peek().filter(|t| t.0.0 <= now) {
-            self.timers.pop();
+        while let Some(token) = self.timers.pop_due(now) {
             match self.by_token.get_mut(&token) {
-                Some(conn) if conn.deadline > now => {
-                    self.timers.push(Reverse((conn.deadline, token)))
-                }
+                Some(conn) if conn.deadline > now => self.timers.push(conn.deadline, token),
                 Some(conn) if conn.goodbye => self.close(token),
                 Some(conn) => {
                     let (peer, said) = (conn.peer, common::duration::show(idle));
-                    log::info!("{peer} sent nothing for {said}: closing");
+                    let full = conn.pending.len() >= PENDING_MAX; // backpressure held it
+                    let what = if full { "read no echo" } else { "sent nothing" };
+                    log::info!("{peer} {what} for {said}: closing");
                     conn.goodbye = true;
-                    let _ = conn.send(idle_message(idle).as_bytes());
+                    conn.pending.extend(idle_message(idle).bytes());
+                    let _ = conn.flush();
                     let _ = conn.watch(token, &self.registry);
                     conn.deadline = now + idle;
-                    self.timers.push(Reverse((conn.deadline, token)));
+                    self.timers.push(conn.deadline, token);
                 }
                 None => {} // closed already
             }
         }
         // ANCHOR_END: timers
     }
-
+    /// After Ctrl-C: close() every client still open; returns how many.
+    pub fn close_all(&mut self) -> usize {
+        let left = self.by_token.len();
+        while let Some(&token) = self.by_token.keys().next() {
+            self.close(token); // (not a `for` over the map: close() changes it)
+        }
+        left
+    }
     /// Ctrl-C: a FIN to every client now, whatever it is still owed.
     pub fn stop_all(&mut self) {
         for conn in self.by_token.values_mut() {
@@ -207,11 +207,11 @@ impl Clients {
             let _ = conn.flush(); // sends the FIN
         }
     }
-
-    /// close(), which also takes the socket out of the poll. Bytes that came
-    /// and were never read would turn it into a reset: read and drop them.
+    /// close(), which also takes the socket out of the poll.
     pub fn close(&mut self, token: Token) {
         if let Some(mut conn) = self.by_token.remove(&token) {
+            // Unread bytes would turn close() into a reset: one read usually drops
+            // what is left (not all of a client held back by backpressure).
             let _ = conn.socket.read(&mut self.buffer);
             let (peer, left) = (conn.peer, plural(self.by_token.len(), "client"));
             log::info!("closed {peer}; {left} still connected");

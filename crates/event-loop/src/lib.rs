@@ -25,7 +25,9 @@
 //!
 //! The protocol is lesson 3's, byte for byte (`/end`, the 64 KiB line bound,
 //! the idle and busy messages), so lesson 3's client and tutorial 000's
-//! Python client work against this server unchanged.
+//! Python client work against this server unchanged. The code is lesson 3's
+//! too ([`answer`]). One difference: after its last words, lesson 3's thread
+//! waits 2 s for the client's FIN; here the client gets the idle timeout.
 //!
 //! ```text
 //! cargo run -p event-loop --bin server
@@ -41,7 +43,7 @@
 //! | 2 | [`server`] (`src/server.rs`) | the listening socket, the readiness loop, dispatch by token, accept until `WouldBlock`, timers, Ctrl-C through a `Waker` |
 //! | 3 | [`connection`] (`src/connection.rs`) | one client: read until `WouldBlock`, partial writes, backpressure, goodbye |
 //! | 4 | [`client`] (`src/client.rs`) | the interactive client, and many connections from one thread (`--connections`) |
-//! | – | `src/lib.rs` (this file) | the constants, lesson 3's answers ([`answer`]), turning away a client over `--max-clients` ([`refuse_busy`]), the open-file limit ([`raise_open_file_limit`]) |
+//! | – | `src/lib.rs` (this file) | the constants, lesson 3's protocol ([`answer`], re-exported), turning away a client over `--max-clients` ([`refuse_busy`]), the open-file limit ([`raise_open_file_limit`]) |
 //! | – | `src/bin/*.rs` | the flags, and nothing else |
 //!
 //! # Ctrl-C, through a `Waker`
@@ -79,14 +81,17 @@ pub mod client;
 pub mod connection;
 pub mod server;
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::duration;
-use common::text::{bytes, plural};
+use common::text::plural;
 use mio::net::TcpStream;
-use threaded_echo::lines::{LineWatch, Verdict};
+/// Lesson 3's protocol and its messages, shared as they are: [`answer`] says
+/// what to echo for the bytes of one read, and how the session ends.
+pub use threaded_echo::lines::{answer, busy_message, idle_message, too_long_message};
 
 /// The lesson's name, as in `cargo run -p event-loop`.
 pub const LESSON: &str = "event-loop";
@@ -121,9 +126,55 @@ pub const BUFFER: usize = 64 * 1024;
 /// none. While a client's are full, the server stops reading from it.
 pub const PENDING_MAX: usize = 16 * 1024;
 
+/// What the poll should watch a client for, with `pending` echo bytes
+/// waiting: WRITABLE only while echo waits. Backpressure: with `pending`
+/// full, no READABLE; the client's bytes wait in the kernel, then its
+/// `send()` blocks.
+pub fn interest(pending: usize) -> mio::Interest {
+    // ANCHOR: interest
+    match pending {
+        0 => mio::Interest::READABLE,
+        n if n < PENDING_MAX => mio::Interest::READABLE | mio::Interest::WRITABLE,
+        _ => mio::Interest::WRITABLE, // backpressure: no more reading
+    }
+    // ANCHOR_END: interest
+}
+
+/// The clients' deadlines, soonest first: one thread keeps a timer for
+/// every client in one heap. A `BinaryHeap` pops the largest first;
+/// `Reverse` turns the order round, so the soonest deadline comes out first.
+#[derive(Default)]
+pub struct Timers(BinaryHeap<Reverse<(Instant, mio::Token)>>);
+
+impl Timers {
+    /// Wake `token` at `when`.
+    pub fn push(&mut self, when: Instant, token: mio::Token) {
+        self.0.push(Reverse((when, token)));
+    }
+
+    /// The soonest deadline, if any.
+    pub fn next(&self) -> Option<Instant> {
+        self.0.peek().map(|&Reverse((when, _))| when)
+    }
+
+    /// The token of the soonest deadline, taken out, if it is `now` or earlier.
+    pub fn pop_due(&mut self, now: Instant) -> Option<mio::Token> {
+        let &Reverse((when, token)) = self.0.peek()?;
+        if when > now {
+            return None; // the soonest deadline is still to come
+        }
+        self.0.pop();
+        Some(token)
+    }
+}
+
 /// The `listen()` queue of the server: room for a burst of clients between
 /// two turns of its loop.
 pub const BACKLOG: i32 = 1024;
+
+/// The first client's token. Tokens 0 and 1 name the listener and the
+/// `Waker` (`src/server.rs`); each client after gets the next number.
+pub const FIRST_CLIENT: mio::Token = mio::Token(2);
 
 /// After Ctrl-C, how long the server's clients get to answer its FIN with
 /// theirs before it closes what is left.
@@ -143,28 +194,6 @@ pub struct Options {
     pub buffer: usize,
 }
 
-/// The line a client over `--max-clients` receives before it is closed.
-pub fn busy_message(max_clients: usize) -> String {
-    format!(
-        "busy: the server already serves {}; try again later\n",
-        plural(max_clients, "client")
-    )
-}
-
-/// The line a client that stayed silent too long receives before it is closed.
-pub fn idle_message(idle_timeout: Duration) -> String {
-    format!(
-        "idle: nothing received for {}; closing the connection\n",
-        duration::show(idle_timeout)
-    )
-}
-
-/// The line a client receives when a line of its is too long. It begins
-/// with a newline, because it cuts into the middle of the echoed line.
-pub fn too_long_message(max_line: usize) -> String {
-    format!("\nerror: a line longer than {max_line} bytes; closing the connection\n")
-}
-
 /// One client over `--max-clients`: it is turned away with the busy line,
 /// without waiting for it. A fresh connection's send buffer is empty, so
 /// the one short `send()` fits. (`mut socket`: `write` and `read` need
@@ -180,34 +209,6 @@ pub fn refuse_busy(mut socket: &TcpStream, peer: SocketAddr, max: usize) {
     // client sent: close() with unread bytes would send a reset instead.
     let _ = socket.shutdown(Shutdown::Write);
     let _ = socket.read(&mut [0u8; 1024]);
-}
-
-/// Lesson 3's protocol for the bytes of one read, with no I/O: what to
-/// echo, and the last words when the session ends there (`/end`: none; a
-/// line too long: the error line). Sending is the server's business, so
-/// this is the same for a thread per client and for an event loop.
-pub fn answer<'a>(
-    lines: &mut LineWatch,
-    data: &'a [u8],
-    peer: SocketAddr,
-    max_line: usize,
-) -> (&'a [u8], Option<String>) {
-    // ANCHOR: answer
-    match lines.feed(data) {
-        Verdict::Echo => (data, None),
-        Verdict::End(k) => {
-            log::info!("{peer} sent /end");
-            (&data[..k], Some(String::new()))
-        }
-        Verdict::TooLong(k) => {
-            log::warn!(
-                "{peer} sent a line longer than {}: closing",
-                bytes(max_line)
-            );
-            (&data[..k], Some(too_long_message(max_line)))
-        }
-    }
-    // ANCHOR_END: answer
 }
 
 /// Raises this process's open-file limit (`RLIMIT_NOFILE`) from its soft

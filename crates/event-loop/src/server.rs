@@ -1,7 +1,6 @@
 //! The event-loop server: one thread serves every client. Read [`listen`],
 //! then [`run`]; each client's bytes are in [`crate::connection`].
 
-use std::cmp::Reverse;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
 use std::time::Instant;
@@ -16,7 +15,7 @@ use crate::{BACKLOG, Options, STOP_GRACE, connection::Clients, refuse_busy};
 
 // A token is a number we give a socket at register(); poll()'s events name it.
 const LISTENER: Token = Token(0); // the listening socket's token
-const WAKER: Token = Token(1); // the Waker's, which Ctrl-C pulls; clients: 2 up
+const WAKER: Token = Token(1); // the Waker's, which Ctrl-C pulls; clients: FIRST_CLIENT up
 
 /// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`, then this lesson's new step:
 /// non-blocking mode. Fails when the address is in use, not here, or needs privileges.
@@ -61,12 +60,12 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
                 return;
             }
         };
-        if clients.by_token.len() >= max {
+        if clients.count() >= max {
             refuse_busy(&socket, peer, max);
         } else if let Err(e) = clients.add(socket, peer) {
             log::warn!("could not watch {peer}: {e}");
         } else {
-            let n = clients.by_token.len();
+            let n = clients.count();
             log::info!("{peer} connected ({n} of at most {max} clients)");
         }
     }
@@ -84,8 +83,8 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     // ANCHOR: poll
     // epoll_create(): the kernel's list of the sockets we wait on.
     let mut poll = Poll::new().context("could not create the poll")?;
-    // epoll_ctl(ADD): wake us when clients wait in the listen() queue. (Through
-    // a second handle: poll() below needs `poll` all to itself, `&mut`.)
+    // epoll_ctl(ADD): wake us when clients wait in the listen() queue. `Clients`
+    // keeps an owned Registry handle, to register clients without borrowing `poll`.
     let registry = poll.registry().try_clone()?;
     registry.register(&mut listener, LISTENER, Interest::READABLE)?;
     // Ctrl-C and SIGTERM are signals; ctrlc runs our handler on its own thread. It
@@ -101,13 +100,13 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let idle = common::duration::show(idle);
     log::info!("serving up to {max} clients; closing any silent for {idle}");
     let (mut clients, mut events) = (Clients::new(registry, options), Events::with_capacity(1024));
+    // stopping: after Ctrl-C, when we stop waiting for clients' FINs.
     let (mut stopping, mut out_of_files): (Option<Instant>, _) = (None, false);
     // ANCHOR: loop
     loop {
         // epoll_wait(): sleep until a socket is ready or the next deadline, the sooner of
-        // the first client timer and the end of the Ctrl-C grace (flatten() skips a None).
-        let next_timer = clients.timers.peek().map(|Reverse((when, _))| *when);
-        let next_deadline = [next_timer, stopping].into_iter().flatten().min();
+        // the first client timer and the end of the Ctrl-C grace (either may be None).
+        let next_deadline = stopping.into_iter().chain(clients.next_deadline()).min();
         let timeout = next_deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
@@ -119,12 +118,13 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
         for event in &events {
             match event.token() {
                 LISTENER => accept_clients(&listener, &mut clients, &mut out_of_files),
-                WAKER => {
+                WAKER if stopping.is_none() => {
                     log::info!("Ctrl-C or SIGTERM received: shutting down");
                     poll.registry().deregister(&mut listener)?; // no new clients
                     clients.stop_all(); // a FIN to each; ready() sees theirs
                     stopping = Some(Instant::now() + STOP_GRACE);
                 }
+                WAKER => {} // a second Ctrl-C: we are stopping already
                 token => clients.ready(token),
             }
         }
@@ -133,18 +133,16 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
             // The queued clients bring no new event: retry every turn.
             accept_clients(&listener, &mut clients, &mut out_of_files);
         }
-        if stopping.is_some_and(|end| clients.by_token.is_empty() || Instant::now() >= end) {
+        if stopping.is_some_and(|end| clients.count() == 0 || Instant::now() >= end) {
             break;
         }
     }
     // ANCHOR_END: loop
-    let left: Vec<Token> = clients.by_token.keys().copied().collect();
-    left.iter().for_each(|token| clients.close(*token));
+    let n = clients.close_all();
     // Clients that came after Ctrl-C wait in the queue: a FIN for them too.
     while let Ok((late, _)) = listener.accept() {
         let _ = late.shutdown(Shutdown::Write);
     }
-    let n = left.len();
     log::info!("server stopped; clients still open at the end: {n}");
     Ok(())
 }

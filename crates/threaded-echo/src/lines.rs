@@ -19,6 +19,7 @@
 //! and one read may hold several lines. [`LineWatch::feed`] therefore takes
 //! whatever one read returned and carries its state over to the next read.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The longest line the server accepts: 64 KiB before a newline.
@@ -79,7 +80,9 @@ impl LineWatch {
     /// TCP does not promise it, which is why lines are the real protocol.
     pub fn feed(&mut self, data: &[u8]) -> Verdict {
         // ANCHOR: feed
-        // The tutorial's client: `/end` with no newline, alone in one read.
+        // The tutorial's client: `/end` with no newline, alone in one read. It
+        // sends no newlines at all, so this holds after `abc` too (it cannot be
+        // told from a line `abc/end` split in two reads: a rare false end).
         if data == END {
             return Verdict::End(data.len());
         }
@@ -144,6 +147,32 @@ pub fn idle_message(idle_timeout: Duration) -> String {
 /// with a newline, because it cuts into the middle of the echoed line.
 pub fn too_long_message(max_line: usize) -> String {
     format!("\nerror: a line longer than {max_line} bytes; closing the connection\n")
+}
+
+/// The protocol for the bytes of one read, with no socket: what to echo,
+/// and the last words if the session ends there (`/end`: none; a line too
+/// long: the error line). Sending is the server's business, so lesson 3's
+/// threads and lesson 7's event loop both call this.
+pub fn answer<'a>(
+    lines: &mut LineWatch,
+    data: &'a [u8],
+    peer: SocketAddr,
+    max_line: usize,
+) -> (&'a [u8], Option<String>) {
+    // ANCHOR: answer
+    match lines.feed(data) {
+        Verdict::Echo => (data, None),
+        Verdict::End(k) => {
+            log::info!("{peer} sent /end");
+            (&data[..k], Some(String::new())) // the echo of `/end` is the answer
+        }
+        Verdict::TooLong(k) => {
+            let max = common::text::bytes(max_line);
+            log::warn!("{peer} sent a line longer than {max}: closing");
+            (&data[..k], Some(too_long_message(max_line)))
+        }
+    }
+    // ANCHOR_END: answer
 }
 
 #[cfg(test)]

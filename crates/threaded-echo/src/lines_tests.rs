@@ -119,3 +119,29 @@ fn messages() {
         "\nerror: a line longer than 16 bytes; closing the connection\n"
     );
 }
+
+/// The tutorial's client sends no newlines: `hello`, then `/end` in a read
+/// of its own, still ends the session (the line state says `hello/end`).
+#[test]
+fn bare_end_after_text_without_newline() {
+    let mut lines = LineWatch::new(MAX_LINE);
+    assert_eq!(lines.feed(b"hello"), Verdict::Echo);
+    assert_eq!(lines.feed(b"/end"), Verdict::End(4));
+}
+
+/// answer() echoes up to the end of the session and names the last words.
+#[test]
+fn answer_says_what_to_echo_and_the_last_words() {
+    let (peer, mut lines) = (
+        "127.0.0.1:1".parse().expect("an address"),
+        LineWatch::new(4),
+    );
+    assert_eq!(answer(&mut lines, b"hi\n", peer, 4), (&b"hi\n"[..], None));
+    assert_eq!(
+        answer(&mut lines, b"/end\nmore", peer, 4),
+        (&b"/end\n"[..], Some(String::new()))
+    );
+    let mut lines = LineWatch::new(4);
+    let (echo, last) = answer(&mut lines, b"abcdef", peer, 4);
+    assert_eq!((echo, last), (&b"abcd"[..], Some(too_long_message(4))));
+}

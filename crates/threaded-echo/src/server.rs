@@ -11,7 +11,7 @@ use common::text::{bytes, plural, show};
 use common::{Shutdown, duration, hints::Hint, shutdown::goodbye};
 use socket2::{Domain, Socket, Type};
 
-use crate::lines::{LineWatch, Verdict, busy_message, idle_message, too_long_message};
+use crate::lines::{LineWatch, answer, busy_message, idle_message};
 use crate::{BACKLOG, GOODBYE_WAIT, Options};
 
 /// The listening socket: `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`.
@@ -82,7 +82,14 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             let left = plural(counter.fetch_sub(1, SeqCst) - 1, "client");
             log::info!("{peer} disconnected; {left} still connected");
         });
-        threads.push(thread.context("the system refused a new thread")?);
+        match thread {
+            Ok(thread) => threads.push(thread),
+            // No thread: the closure, and `conn` in it, is dropped (close()). Serve the others.
+            Err(e) => {
+                connected.fetch_sub(1, SeqCst);
+                log::warn!("{peer} closed: the system refused a new thread: {e}");
+            }
+        }
         threads.retain(|thread| !thread.is_finished()); // forget those that ended
     }
     // ANCHOR_END: accept_loop
@@ -125,21 +132,13 @@ fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdow
         };
         let data = &buffer[..n];
         log::info!("received {} from {peer}: {}", bytes(n), show(data));
-        let verdict = lines.feed(data); // lines are followed only to spot the end
+        // Lines are followed only to spot the end (`/end`, or a line too long).
+        let (echo, last_words) = answer(&mut lines, data, peer, options.max_line);
         // send(): echo at once, line or no line: all the bytes, or up to and
         // including the `/end` line, or those that fit the bound on a line.
-        (&conn).write_all(&data[..verdict.keep(n)])?;
-        match verdict {
-            Verdict::Echo => {}
-            Verdict::End(_) => {
-                log::info!("{peer} sent /end");
-                break String::new(); // the echo of `/end` was the answer
-            }
-            Verdict::TooLong(_) => {
-                let max_line = bytes(options.max_line);
-                log::warn!("{peer} sent a line over {max_line}: closing");
-                break too_long_message(options.max_line);
-            }
+        (&conn).write_all(echo)?;
+        if let Some(words) = last_words {
+            break words;
         }
     };
     // ANCHOR_END: echo_loop

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::BUFFER;
+use crate::lines::too_long_message;
 use std::net::TcpStream;
 use std::thread::JoinHandle;
 
