@@ -158,7 +158,12 @@ conn.close()'
   raw=$tmp/ts-stdout.txt
   start_server "$tmp/ts-stdout-server.txt" -q
   printf '$ %s\n' "yes hello | head -n 200000 | cargo run -p echo-loop --bin client -- -q | head -n 1" >>"$raw"
-  yes hello | head -n 200000 | "$bin/client" --port "$PORT" -q 2>>"$raw" | head -n 1 >>"$raw" || true
+  # Standard output and error go to two files, put together in the order a
+  # terminal shows them (head's line first): written to one file, the two
+  # programs' writes could land in either order.
+  yes hello | head -n 200000 | "$bin/client" --port "$PORT" -q 2>"$tmp/ts-stdout-err.txt" |
+    head -n 1 >"$tmp/ts-stdout-out.txt" || true
+  cat "$tmp/ts-stdout-out.txt" "$tmp/ts-stdout-err.txt" >>"$raw"
   stop_server
   mask "$raw" 9999 >"$new/troubleshooting-stdout.txt"
 }
