@@ -41,6 +41,7 @@ event_loop() {
     say /end
   } | "$bare_client" 127.0.0.1 "$PORT" >"$tmp/el-bare-1.txt" 2>&1 &
   first=$!
+  wait_for "$log" 'connected' # the first client comes first (ports are masked in that order)
   printf '안녕\nsecond client\n' | "$bare_client" 127.0.0.1 "$PORT" >"$tmp/el-bare-2.txt" 2>&1
   wait "$first"
   wait_for "$log" 'closed the connection' 2
