@@ -140,7 +140,7 @@ event_loop() {
   wait "$first"
   wait_for "$log" 'sent /end'
   wait_for "$log" '1 client still connected'
-  { echo "\$ grep Threads /proc/\$(pgrep -x server)/status"; grep Threads "/proc/$PID/status"; } >"$new/event-loop-threads.txt"
+  { echo "\$ grep Threads /proc/\$(pgrep -nx server)/status"; grep Threads "/proc/$PID/status"; } >"$new/event-loop-threads.txt"
   stop_server
   wait "$second"
   { echo '$ cargo run -p event-loop --bin server'; mask "$log" 3334; } >"$new/event-loop-server.txt"
