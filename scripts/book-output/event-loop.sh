@@ -26,6 +26,13 @@ el_start() {
   exit 1
 }
 
+# el_ctrlc_client FILE: in the background, nc connects to $PORT, sends
+# nothing, and ends when the server's side closes; FILE gets its exit
+# status (124 if it was still connected after 10 s).
+el_ctrlc_client() {
+  (status=0; timeout 10 nc -d 127.0.0.1 "$PORT" || status=$?; echo "exit status $status") >"$1" 2>&1 &
+}
+
 # el_times: the load mode's summary line, with its timings replaced.
 el_times() { sed -E 's/in [0-9.]+ s \([0-9]+\/s\)/in ? s (?\/s)/'; }
 
@@ -41,6 +48,7 @@ event_loop() {
     say /end
   } | "$bare_client" 127.0.0.1 "$PORT" >"$tmp/el-bare-1.txt" 2>&1 &
   first=$!
+  wait_for "$log" 'connected' # the first client comes first (ports are masked in that order)
   printf '안녕\nsecond client\n' | "$bare_client" 127.0.0.1 "$PORT" >"$tmp/el-bare-2.txt" 2>&1
   wait "$first"
   wait_for "$log" 'closed the connection' 2
@@ -62,13 +70,24 @@ event_loop() {
   # A client that never says anything.
   { echo '$ timeout 3 nc -d 127.0.0.1 3334; echo "exit status $?"'
     status=0; timeout 3 nc -d 127.0.0.1 "$PORT" || status=$?; echo "exit status $status"; } >"$new/event-loop-idle-bare.txt"
-  # Ctrl-C. A script's background jobs ignore SIGINT, so the default
-  # handling (the end of the process) is put back for this one.
+  # Ctrl-C with a client connected (nc -d: it sends nothing and ends when
+  # the server's side closes). A script's background jobs ignore SIGINT, so
+  # el_start put back the default handling (the end of the process) with
+  # env --default-signal. The server's terminal shows its first line, then
+  # only what came after this client connected.
+  local from client
+  from=$(($(lines "$log") + 1))
+  el_ctrlc_client "$tmp/el-ctrlc-bare-client.txt"
+  client=$!
+  wait_for "$log" 'connected' 1 "$from"
   kill -INT "$PID"
   status=0
   wait "$PID" || status=$?
+  wait "$client"
+  { head -n1 "$log"; tail -n +"$from" "$log"; } >"$tmp/el-ctrlc-bare.txt"
   { echo '$ target/debug/examples/event-loop-bare-server; echo "exit status $?"      # then Ctrl-C'
-    mask "$log" 3334 | head -n1; echo "exit status $status"; } >"$new/event-loop-ctrlc-bare.txt"
+    mask "$tmp/el-ctrlc-bare.txt" 3334; echo '^C'; echo "exit status $status"; } >"$new/event-loop-ctrlc-bare.txt"
+  { echo '$ nc -d 127.0.0.1 3334; echo "exit status $?"'; cat "$tmp/el-ctrlc-bare-client.txt"; } >"$new/event-loop-ctrlc-bare-client.txt"
   # ---- Step 2: the same three against the lesson's server -------------------
   el_start "$log" "$bin/server" --port 0
   { echo "\$ python3 $hog"; python3 "$hog" "$PORT"; } >"$new/event-loop-hog.txt"
@@ -79,6 +98,18 @@ event_loop() {
   { echo '$ timeout 3 nc -d 127.0.0.1 3334; echo "exit status $?"      # server: --idle-timeout 2s'
     status=0; timeout 3 nc -d 127.0.0.1 "$PORT" || status=$?; echo "exit status $status"; } >"$new/event-loop-idle.txt"
   stop_server
+  # Ctrl-C with a client connected, as for the bare server.
+  el_start "$log" "$bin/server" --port 0
+  el_ctrlc_client "$tmp/el-ctrlc-client.txt"
+  client=$!
+  wait_for "$log" 'connected (1 of'
+  kill -INT "$PID"
+  status=0
+  wait "$PID" || status=$?
+  wait "$client"
+  { echo '$ cargo run -p event-loop --bin server'; mask "$log" 3334 | sed '/Ctrl-C or SIGTERM/i ^C'
+    echo "exit status $status"; } >"$new/event-loop-ctrlc.txt"
+  { echo '$ nc -d 127.0.0.1 3334; echo "exit status $?"'; cat "$tmp/el-ctrlc-client.txt"; } >"$new/event-loop-ctrlc-client.txt"
   : >"$log"
   (ulimit -n 20 && exec "$bin/server" --port 0 2>"$log") &
   PID=$!
@@ -109,7 +140,7 @@ event_loop() {
   wait "$first"
   wait_for "$log" 'sent /end'
   wait_for "$log" '1 client still connected'
-  { echo "\$ grep Threads /proc/\$(pgrep -x server)/status"; grep Threads "/proc/$PID/status"; } >"$new/event-loop-threads.txt"
+  { echo "\$ grep Threads /proc/\$(pgrep -nx server)/status"; grep Threads "/proc/$PID/status"; } >"$new/event-loop-threads.txt"
   stop_server
   wait "$second"
   { echo '$ cargo run -p event-loop --bin server'; mask "$log" 3334; } >"$new/event-loop-server.txt"

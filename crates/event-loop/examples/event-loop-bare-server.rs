@@ -12,7 +12,7 @@
 //! thread. What it lacks (a client that does not read, a silent one, `/end`,
 //! running out of file descriptors, Ctrl-C) is what `src/server.rs` adds.
 
-use std::{io, io::Read, io::Write, net::ToSocketAddrs};
+use std::{io, io::Read, io::Write, net::SocketAddr, net::ToSocketAddrs};
 
 use mio::{Events, Interest, Poll, Token, net::TcpListener, net::TcpStream};
 use socket2::{Domain, Socket, Type};
@@ -36,6 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Only the listener needs it here: mio's accept() makes each new
     // client's socket non-blocking too.
     socket.set_nonblocking(true)?;
+    // socket2's Socket becomes a std TcpListener, which mio wraps. mio does
+    // not change the mode: it assumes the socket is already non-blocking.
     let mut listener = TcpListener::from_std(socket.into());
     eprintln!("listening on {}", listener.local_addr()?);
     // epoll_create(), and room for 128 events per poll(). poll.registry() is
@@ -43,13 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut poll, mut events) = (Poll::new()?, Events::with_capacity(128));
     // epoll_ctl(ADD): wake us when clients wait in the listen() queue. A
     // token is a number we choose; poll() returns it with each event, so we
-    // know which socket the event concerns. The listener's is 0.
-    poll.registry()
-        .register(&mut listener, Token(0), Interest::READABLE)?;
+    // know which socket the event concerns. The listener's is 0. (The
+    // parentheses only keep rustfmt from splitting the line in two.)
+    (poll.registry()).register(&mut listener, Token(0), Interest::READABLE)?;
     // The clients, at the index of their token: clients[t] has Token(t).
     // A closed client leaves its place empty (None), so no token is ever
     // given twice (src/connection.rs keeps a HashMap, which forgets them).
-    let (mut clients, mut buffer) = (vec![None], [0u8; 1024]);
+    let mut clients: Vec<Option<(TcpStream, SocketAddr)>> = vec![None];
     loop {
         // epoll_wait(): sleep until some socket is ready.
         poll.poll(&mut events, None)?;
@@ -61,6 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // the token, and tells the errors apart.)
         while let Ok((mut conn, peer)) = listener.accept() {
             (poll.registry()).register(&mut conn, Token(clients.len()), Interest::READABLE)?;
+            eprintln!("{peer} connected");
             clients.push(Some((conn, peer)));
         }
         for event in &events {
@@ -68,9 +71,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // empty; every token we gave is below clients.len()): echo what
             // it sent. Its end, or an error, closes it.
             if let Some((conn, peer)) = &mut clients[event.token().0] {
-                if let Err(e) = echo(conn, &mut buffer) {
+                // (A fresh 1 KiB buffer on the stack for each call: free.)
+                if let Err(e) = echo(conn, &mut [0u8; 1024]) {
                     eprintln!("{peer}: {e}; closing");
-                    clients[event.token().0] = None; // dropped: close()
+                    // Dropped: close(). Overwriting the place is allowed
+                    // here: `conn` and `peer` borrowed it, but they are not
+                    // used after this point, so that borrow has ended.
+                    clients[event.token().0] = None;
                 }
             }
         }

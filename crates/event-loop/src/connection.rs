@@ -146,11 +146,11 @@ impl Clients {
         Ok(())
     }
 
+    // ANCHOR: ready
     /// An event for `token`: serve the client; close it if it is over. (No client:
     /// closed earlier in this turn; its event came late.)
     pub fn ready(&mut self, token: Token) {
         if let Some(conn) = self.by_token.get_mut(&token) {
-            // ANCHOR: ready
             let mut serve = || -> io::Result<()> {
                 conn.flush()?; // what it is owed, first
                 conn.read_until_blocked(&mut self.buffer, &self.options)?;
@@ -163,9 +163,9 @@ impl Clients {
             if result.is_err() || (conn.eof && conn.pending.is_empty()) {
                 self.close(token);
             }
-            // ANCHOR_END: ready
         }
     }
+    // ANCHOR_END: ready
 
     /// Deadlines that passed: a silent client gets a goodbye, an unanswered goodbye a close().
     pub fn expire(&mut self) {

@@ -16,9 +16,7 @@
 //! lacks (a limit on silence, on lines, on clients, and a clean Ctrl-C) is
 //! what the full lesson, `src/server.rs`, adds.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::thread;
+use std::{io::Read, io::Write, net::SocketAddr, net::ToSocketAddrs, thread};
 
 use anyhow::Context;
 use socket2::{Domain, Socket, Type};
@@ -26,10 +24,9 @@ use socket2::{Domain, Socket, Type};
 fn main() -> anyhow::Result<()> {
     // [HOST] [PORT], by default the tutorial's port on this machine only.
     // to_socket_addrs() looks a name such as `localhost` up; we take the
-    // first address it finds.
-    let mut args = std::env::args().skip(1);
-    let host = args.next().unwrap_or_else(|| "127.0.0.1".into());
-    let port: u16 = args.next().unwrap_or_else(|| "3333".into()).parse()?;
+    // first address it finds. (Argument 0 is the program's name.)
+    let host = std::env::args().nth(1).unwrap_or("127.0.0.1".into());
+    let port: u16 = std::env::args().nth(2).unwrap_or("3333".into()).parse()?;
     let mut addrs = (host.as_str(), port).to_socket_addrs()?;
     let addr = addrs.next().context("no address for that host")?;
 
@@ -66,9 +63,13 @@ fn main() -> anyhow::Result<()> {
         let peer = peer.as_socket().context("not IP")?;
         eprintln!("connect new addr: {peer}");
         // One thread per client. `move` hands it `conn`: from now on only
-        // that thread can use this connection, so no two clients mix. (If
-        // echo() fails, `unwrap_or_else` prints why.)
-        thread::spawn(move || echo(conn, peer).unwrap_or_else(|e| eprintln!("{peer}: {e}")));
+        // that thread can use this connection, so no two clients mix.
+        thread::spawn(move || {
+            // If echo() fails, the thread says why, and ends.
+            if let Err(e) = echo(conn, peer) {
+                eprintln!("{peer}: {e}");
+            }
+        });
     }
     // ANCHOR_END: accept
 }
@@ -78,9 +79,8 @@ fn main() -> anyhow::Result<()> {
 fn echo(conn: Socket, peer: SocketAddr) -> std::io::Result<()> {
     let mut buf = [0u8; 1024];
     loop {
-        // recv(): wait for up to 1024 bytes from this client only. (`&conn`:
-        // lesson 1's bare server says why. Threads may share a socket; the
-        // tutorial's bug was that every thread used the latest client's.)
+        // recv(): wait for up to 1024 bytes from this client only. (`Read`
+        // is implemented for `&Socket`, so no `mut` is needed: see lesson 1.)
         let n = (&conn).read(&mut buf)?;
         // 0 bytes: the client closed its side. Stop, or we would spin here.
         if n == 0 {
