@@ -76,7 +76,7 @@ impl Connection {
         let mut sent = 0;
         while sent < self.pending.len() {
             match self.socket.write(&self.pending[sent..]) {
-                Ok(0) => break, // the kernel took nothing: wait for WRITABLE
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()), // not on TCP, as write_all
                 Ok(n) => sent += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break, // the rest: WRITABLE

@@ -90,8 +90,11 @@ impl LineWatch {
             if byte == b'\n' {
                 // A line just ended. Was it `/end` (or `/end\r`, from Windows)?
                 let head = &self.head[..self.len.min(self.head.len())];
-                let was_end =
-                    self.len <= self.head.len() && head.strip_suffix(b"\r").unwrap_or(head) == END;
+                // The line fits in `head` (longer lines cannot be `/end`)...
+                let whole_line = self.len <= self.head.len();
+                // ...and without a trailing `\r` it reads `/end`.
+                let text = head.strip_suffix(b"\r").unwrap_or(head);
+                let was_end = whole_line && text == END;
                 self.len = 0; // the next byte starts a new line
                 if was_end {
                     return Verdict::End(i + 1); // echo up to the `\n`, then stop

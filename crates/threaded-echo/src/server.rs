@@ -34,7 +34,8 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
 
 /// The accept loop: a thread for every client, until Ctrl-C; then it joins them.
 pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result<()> {
-    // Ctrl-C wakes accept(); dropping `_queue` sends clients still queued a FIN.
+    // Ctrl-C wakes accept() (common::Shutdown connects to our own port); dropping
+    // `_queue` sends clients still queued a FIN. Named, not `_`: `let _ =` drops at once.
     let _queue = shutdown.guard_listener(listener)?;
     // How many clients have a thread now. An AtomicUsize is an integer that
     // threads can change without a Mutex; SeqCst, the simplest, strictest order.
@@ -79,7 +80,7 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
             if let Err(e) = serve_client(conn, peer, options, &shutdown) {
                 log::warn!("lost {peer}: {e}");
             }
-            let left = plural(counter.fetch_sub(1, SeqCst) - 1, "client");
+            let left = plural(counter.fetch_sub(1, SeqCst) - 1, "client"); // returns the old count
             log::info!("{peer} disconnected; {left} still connected");
         });
         match thread {
@@ -101,11 +102,11 @@ pub fn serve(listener: &Socket, options: Options, shutdown: &Shutdown) -> Result
     Ok(())
 }
 
-/// One client's thread: echo until the client leaves, `/end`, silence, a long line, or Ctrl-C.
-/// The thread owns `conn`; when this returns, it is dropped, which closes it.
+/// One client's thread: echo until it leaves, `/end`, silence, a long line or Ctrl-C.
+/// The thread owns `conn`: dropped when this returns, which closes it.
 fn serve_client(conn: Socket, peer: SocketAddr, options: Options, stop: &Shutdown) -> Result<()> {
-    // Ctrl-C: shutdown(Write) on this socket (via the duplicate that `watch` holds), a FIN
-    // to the client; its close (or common, 300 ms later) then makes our recv() return 0.
+    // Ctrl-C: shutdown(Write) via `watch`'s duplicate, a FIN to the client; its close, or
+    // after 300 ms common::Shutdown's shutdown(Both), makes our recv() return 0.
     let _watch = stop.watch(&conn)?;
     // ANCHOR: idle_timeout
     // SO_RCVTIMEO, SO_SNDTIMEO: a recv() or send() that waits longer than this fails
