@@ -40,9 +40,13 @@ impl Connection {
         // ANCHOR: read
         // Until WouldBlock, always: mio reports a socket when it *becomes* ready
         // (edge-triggered), and promises a new event only after a WouldBlock.
-        // With `pending` full, stop: backpressure (see `interest` in lib.rs). And
-        // never read more than we could keep if none of its echo goes out.
-        while !self.eof && self.pending.len() < PENDING_MAX {
+        while !self.eof {
+            if self.pending.len() >= PENDING_MAX {
+                self.flush()?; // full: send() first; still full is backpressure (lib.rs)
+                if self.pending.len() >= PENDING_MAX {
+                    break;
+                }
+            }
             let want = (PENDING_MAX - self.pending.len()).min(buffer.len());
             let n = match self.socket.read(&mut buffer[..want]) {
                 Ok(n) => n,
@@ -63,13 +67,11 @@ impl Connection {
                     self.goodbye = true;
                     self.pending.extend_from_slice(words.as_bytes());
                 }
-                self.flush()?; // send() it now, as much as the kernel takes
             }
         }
+        self.flush() // once all is read, not per read: a quick client would hog the loop
         // ANCHOR_END: read
-        Ok(())
     }
-
     // ANCHOR: send
     /// send() what is pending until the kernel's buffer is full (WouldBlock).
     fn flush(&mut self) -> io::Result<()> {
@@ -92,7 +94,6 @@ impl Connection {
         }
         Ok(())
     }
-
     /// What the poll watches for ([`crate::interest`]), and `epoll_ctl(MOD)` when it changes.
     fn watch(&mut self, token: Token, registry: &Registry) -> io::Result<()> {
         let interest = crate::interest(self.pending.len());
@@ -145,7 +146,6 @@ impl Clients {
         self.by_token.insert(token, conn);
         Ok(())
     }
-
     // ANCHOR: ready
     /// An event for `token`: serve the client; close it if it is over. (No client:
     /// closed earlier in this turn; its event came late.)

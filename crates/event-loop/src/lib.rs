@@ -18,8 +18,8 @@
 //!       LISTENER  accept() until WouldBlock; register each new client
 //!       WAKER     Ctrl-C: shutdown(Write) on every client, stop soon
 //!       client    write what it is owed, until WouldBlock
-//!                 read until WouldBlock; echo into the kernel at once,
-//!                 keep what it would not take (at most PENDING_MAX bytes)
+//!                 read until WouldBlock; then echo into the kernel what
+//!                 it takes, keep the rest (at most PENDING_MAX bytes)
 //!     close the clients whose deadline has passed (idle, or goodbye over)
 //! ```
 //!
