@@ -12,7 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::{
-    Proc, Server, TIMEOUT, bin, connect, contract, proc_status, read_until_closed, round_trip, run,
+    Proc, Server, TIMEOUT, bin, connect, contract, line_echo, proc_status, read_until_closed,
+    round_trip, run,
 };
 
 /// Tutorial 000's interactive client (adapted to Python 3), kept with lesson
@@ -79,17 +80,7 @@ fn korean_and_binary_come_back_intact() {
 /// line after it is never echoed. Another client stays connected and served.
 #[test]
 fn end_closes_only_that_client() {
-    let mut server = Server::start(&server(), [""; 0]);
-    let mut leaving = connect(&server);
-    let mut staying = connect(&server);
-    assert_eq!(round_trip(&mut staying, b"before\n"), b"before\n");
-    leaving.write_all(b"bye\n/end\nnever\n").expect("send");
-    assert_eq!(read_until_closed(&mut leaving), b"bye\n/end\n");
-    let addr = leaving.local_addr().expect("addr");
-    server.proc.wait_for_line(&format!("{addr} sent /end"));
-    assert_eq!(round_trip(&mut staying, b"after\n"), b"after\n");
-    staying.write_all(b"/end\r\n").expect("send");
-    assert_eq!(read_until_closed(&mut staying), b"/end\r\n");
+    line_echo::end_closes_only_that_client(&server());
 }
 
 /// The interactive client (lesson 3's): each line comes back on standard
@@ -109,19 +100,8 @@ fn interactive_client_sends_lines_until_end() {
 /// answered and closes the session.
 #[test]
 fn the_tutorials_python_client_works() {
-    let mut server = Server::start(&server(), [""; 0]);
     let peer = Path::new(env!("CARGO_MANIFEST_DIR")).join(TUTORIAL_CLIENT);
-    let mut cmd = Command::new("python3");
-    cmd.arg(&peer).arg(server.port()).env("PYTHONUTF8", "1");
-    let mut python = Proc::spawn(cmd);
-    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
-    let (status, stdout) = python.finish(TIMEOUT);
-    assert_eq!(status.code(), Some(0), "the Python client failed");
-    assert_eq!(
-        String::from_utf8_lossy(&stdout),
-        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
-    );
-    server.proc.wait_for_line("sent /end");
+    line_echo::tutorial_client_works(&server(), &peer);
 }
 
 /// 200 clients connected at once, each with its own bytes echoed, while
@@ -239,17 +219,7 @@ fn a_ten_megabyte_line_is_refused() {
 /// close; the interactive client prints it and exits 0.
 #[test]
 fn idle_timeout_closes_a_silent_client() {
-    let mut server = Server::start(&server(), ["--idle-timeout", "300ms"]);
-    let started = Instant::now();
-    let mut raw = connect(&server);
-    let said = read_until_closed(&mut raw);
-    assert!(started.elapsed() >= Duration::from_millis(300));
-    assert_eq!(
-        String::from_utf8_lossy(&said),
-        "idle: nothing received for 300ms; closing the connection\n"
-    );
-    server.proc.wait_for_line("sent nothing for 300ms");
-
+    let server = line_echo::idle_timeout_closes_a_silent_client(&server());
     let mut cmd = Command::new(client());
     cmd.args(["--port", &server.port()]);
     let mut real = Proc::spawn(cmd); // its input stays open: a student thinking
@@ -266,19 +236,8 @@ fn idle_timeout_closes_a_silent_client() {
 /// closed cleanly; once a client has left, the next one is served.
 #[test]
 fn max_clients_refuses_the_one_over() {
-    let mut server = Server::start(&server(), ["--max-clients", "2"]);
-    let mut first = connect(&server);
-    let mut second = connect(&server);
-    assert_eq!(round_trip(&mut first, b"1\n"), b"1\n");
-    assert_eq!(round_trip(&mut second, b"2\n"), b"2\n");
-    let mut third = connect(&server);
-    assert_eq!(
-        read_until_closed(&mut third),
-        b"busy: the server already serves 2 clients; try again later\n"
-    );
-    server
-        .proc
-        .wait_for_line("turned away: already serving 2 clients");
+    let (mut server, mut first, mut second) =
+        line_echo::max_clients_turns_away_the_third(&server());
     first.write_all(b"/end\n").expect("send");
     read_until_closed(&mut first);
     drop(first);

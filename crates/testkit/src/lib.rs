@@ -691,6 +691,96 @@ pub fn proc_status(pid: u32, key: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Lesson 3's line protocol (`/end`, the idle timeout, `--max-clients`,
+/// tutorial 000's client), checked from outside: the same black-box checks
+/// run against threaded-echo (a thread per client) and event-loop (one
+/// thread), as Bendersky's series runs one test against every server design.
+pub mod line_echo {
+    use super::{Proc, Server, TIMEOUT, connect, read_until_closed, round_trip};
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    /// The line a client over `--max-clients N` receives.
+    pub fn busy(max_clients: usize) -> String {
+        format!("busy: the server already serves {max_clients} clients; try again later\n")
+    }
+
+    /// `/end` (with `\n`, then with `\r\n`) is echoed and closes that client
+    /// only; what came after it is never echoed; another client stays
+    /// connected and served. Returns the server for more checks.
+    pub fn end_closes_only_that_client(server: &Path) -> Server {
+        let mut server = Server::start(server, [""; 0]);
+        let mut leaving = connect(&server);
+        let mut staying = connect(&server);
+        assert_eq!(round_trip(&mut staying, b"before\n"), b"before\n");
+        leaving.write_all(b"bye\n/end\nnever\n").expect("send");
+        assert_eq!(read_until_closed(&mut leaving), b"bye\n/end\n");
+        let addr = leaving.local_addr().expect("addr");
+        server.proc.wait_for_line(&format!("{addr} sent /end"));
+        assert_eq!(round_trip(&mut staying, b"after\n"), b"after\n");
+        // A Windows line ending works too.
+        staying.write_all(b"/end\r\n").expect("send");
+        assert_eq!(read_until_closed(&mut staying), b"/end\r\n");
+        server
+    }
+
+    /// With `--idle-timeout 300ms`, a client that sends nothing is told why
+    /// and closed cleanly, not before 300 ms; the server logs it. Returns the
+    /// server for more checks.
+    pub fn idle_timeout_closes_a_silent_client(server: &Path) -> Server {
+        let mut server = Server::start(server, ["--idle-timeout", "300ms"]);
+        let started = Instant::now();
+        let mut raw = connect(&server);
+        let said = read_until_closed(&mut raw);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(
+            String::from_utf8_lossy(&said),
+            "idle: nothing received for 300ms; closing the connection\n"
+        );
+        server.proc.wait_for_line("sent nothing for 300ms");
+        server
+    }
+
+    /// With `--max-clients 2`, two clients are served and a third is told the
+    /// server is busy, closed cleanly, and logged as turned away. Returns the
+    /// server and the two clients still connected, for more checks.
+    pub fn max_clients_turns_away_the_third(server: &Path) -> (Server, TcpStream, TcpStream) {
+        let mut server = Server::start(server, ["--max-clients", "2"]);
+        let mut first = connect(&server);
+        let mut second = connect(&server);
+        assert_eq!(round_trip(&mut first, b"1\n"), b"1\n");
+        assert_eq!(round_trip(&mut second, b"2\n"), b"2\n");
+        let mut third = connect(&server);
+        assert_eq!(read_until_closed(&mut third), busy(2).as_bytes());
+        server
+            .proc
+            .wait_for_line("turned away: already serving 2 clients");
+        (server, first, second)
+    }
+
+    /// Tutorial 000's interactive Python client (`peer`, adapted to Python 3)
+    /// types two lines and `/end`: each comes back, and it exits 0. Returns
+    /// the server for more checks.
+    pub fn tutorial_client_works(server: &Path, peer: &Path) -> Server {
+        let mut server = Server::start(server, [""; 0]);
+        let mut cmd = Command::new("python3");
+        cmd.arg(peer).arg(server.port()).env("PYTHONUTF8", "1");
+        let mut python = Proc::spawn(cmd);
+        python.write_stdin("hello\n안녕\n/end\n".as_bytes());
+        let (status, stdout) = python.finish(TIMEOUT);
+        assert_eq!(status.code(), Some(0), "the Python client failed");
+        assert_eq!(
+            String::from_utf8_lossy(&stdout),
+            "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
+        );
+        server.proc.wait_for_line("sent /end");
+        server
+    }
+}
+
 /// A TCP port on 127.0.0.1 that nothing listens on: the system just handed
 /// it out and it was closed again at once. For "connection refused" tests.
 pub fn free_tcp_port() -> u16 {

@@ -11,7 +11,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use testkit::{
-    Proc, Server, TIMEOUT, bin, connect, contract, proc_status, read_until_closed, round_trip, run,
+    Proc, Server, TIMEOUT, bin, connect, contract, line_echo, proc_status, read_until_closed,
+    round_trip, run,
 };
 
 /// The contract: Ctrl-C ends a server within a second.
@@ -36,10 +37,6 @@ fn waiting_client(server: &Server) -> Proc {
     let mut proc = Proc::spawn(cmd);
     proc.wait_for_line("connected to");
     proc
-}
-
-fn busy(max_clients: usize) -> String {
-    format!("busy: the server already serves {max_clients} clients; try again later\n")
 }
 
 /// Fifty clients connected at the same time, after a silent one that never
@@ -75,18 +72,7 @@ fn fifty_clients_are_served_at_once() {
 /// and are still answered.
 #[test]
 fn end_closes_only_that_client() {
-    let mut server = Server::start(&server(), [""; 0]);
-    let mut leaving = connect(&server);
-    let mut staying = connect(&server);
-    assert_eq!(round_trip(&mut staying, b"before\n"), b"before\n");
-    leaving.write_all(b"bye\n/end\n").expect("send");
-    assert_eq!(read_until_closed(&mut leaving), b"bye\n/end\n");
-    let addr = leaving.local_addr().expect("addr");
-    server.proc.wait_for_line(&format!("{addr} sent /end"));
-    assert_eq!(round_trip(&mut staying, b"after\n"), b"after\n");
-    // A Windows line ending works too.
-    staying.write_all(b"/end\r\n").expect("send");
-    assert_eq!(read_until_closed(&mut staying), b"/end\r\n");
+    line_echo::end_closes_only_that_client(&server());
 }
 
 /// The real client: each line typed comes back on standard output, with
@@ -124,17 +110,7 @@ fn real_client_end_of_input_ends_the_session() {
 /// so and a clean close. The real client prints that line and exits 0.
 #[test]
 fn idle_timeout_closes_a_silent_client() {
-    let mut server = Server::start(&server(), ["--idle-timeout", "300ms"]);
-    let started = Instant::now();
-    let mut raw = connect(&server);
-    let said = read_until_closed(&mut raw);
-    assert!(started.elapsed() >= Duration::from_millis(300));
-    assert_eq!(
-        String::from_utf8_lossy(&said),
-        "idle: nothing received for 300ms; closing the connection\n"
-    );
-    server.proc.wait_for_line("sent nothing for 300ms");
-
+    let server = line_echo::idle_timeout_closes_a_silent_client(&server());
     // The real client, its input left open as by a student who stopped typing.
     let mut real = waiting_client(&server);
     let status = real.wait_exit(TIMEOUT);
@@ -169,20 +145,11 @@ fn a_talking_client_is_not_idle() {
 /// client is served.
 #[test]
 fn max_clients_refuses_the_one_over() {
-    let mut server = Server::start(&server(), ["--max-clients", "2"]);
-    let mut first = connect(&server);
-    let mut second = connect(&server);
-    assert_eq!(round_trip(&mut first, b"1\n"), b"1\n");
-    assert_eq!(round_trip(&mut second, b"2\n"), b"2\n");
-
-    let mut third = connect(&server);
-    assert_eq!(read_until_closed(&mut third), busy(2).as_bytes());
-    server
-        .proc
-        .wait_for_line("turned away: already serving 2 clients");
+    let (mut server, mut first, mut second) =
+        line_echo::max_clients_turns_away_the_third(&server());
     let out = run(&client(), ["--port", &server.port()], b"hello\n");
     assert_eq!(out.code(), 0, "{}", out.stderr);
-    assert_eq!(out.stdout_text(), busy(2));
+    assert_eq!(out.stdout_text(), line_echo::busy(2));
     assert!(
         out.stderr.contains("the server closed the connection"),
         "{}",
@@ -325,21 +292,13 @@ fn bytes_come_back_intact() {
 /// the echo, and its `/end` is answered and closes the session.
 #[test]
 fn the_tutorials_python_client_works() {
-    let mut server = Server::start(&server(), [""; 0]);
-    let mut cmd = Command::new("python3");
-    cmd.arg(peer("tutorial_client.py"))
-        .arg(server.port())
-        .env("PYTHONUTF8", "1");
-    let mut python = Proc::spawn(cmd);
-    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
-    let (status, stdout) = python.finish(TIMEOUT);
-    assert_eq!(status.code(), Some(0), "the Python client failed");
-    assert_eq!(
-        String::from_utf8_lossy(&stdout),
-        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
+    let server = line_echo::tutorial_client_works(&server(), &peer("tutorial_client.py"));
+    // Each read was one typed line (no newline): "안녕" is 6 bytes, "/end" 4.
+    assert!(
+        server.proc.stderr().contains("received 4 bytes"),
+        "{}",
+        server.proc.stderr()
     );
-    server.proc.wait_for_line("received 4 bytes");
-    server.proc.wait_for_line("sent /end");
 }
 
 /// IPv6 loopback works, in both bracket forms.
