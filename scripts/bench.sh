@@ -221,6 +221,23 @@ for idle in 0 1000 9900; do
   has echo-loop && one_case idle echo-loop "" "$el --port 0 -q" --mode line --clients 16 --idle "$idle" --duration "$d"
 done
 
+# The target (the event loop at least 0.9x threaded-echo's round trips with
+# 9,900 idle connections) swings by 10% from one run to the next on a shared
+# machine, so the two servers take two more turns, one after the other, and
+# the ratio is the median of three.
+for round in 2 3; do
+  has event-loop && one_case again event-loop "round $round" "$ev --port 0 -q" --mode line --clients 16 --idle 9900 --duration "$d"
+  has threaded-echo && one_case again threaded-echo "round $round" "$te --port 0 -q --max-clients 10000" --mode line --clients 16 --idle 9900 --duration "$d"
+done
+# The same case with the cores split: the server on core 0, loadgen on core 1.
+# Now the clients that the server wakes cannot take the server's core.
+if command -v taskset >/dev/null 2>&1 && [ "$cores" -ge 2 ]; then
+  PIN=(taskset -c 1)
+  has event-loop && one_case split event-loop "core 0" "taskset -c 0 $ev --port 0 -q" --mode line --clients 16 --idle 9900 --duration "$d"
+  has threaded-echo && one_case split threaded-echo "core 0" "taskset -c 0 $te --port 0 -q --max-clients 10000" --mode line --clients 16 --idle 9900 --duration "$d"
+  PIN=()
+fi
+
 # One client, with both processes pinned to one core, then to two: on a
 # virtual machine, waking a process on an idle core is slow.
 if command -v taskset >/dev/null 2>&1 && [ "$cores" -ge 2 ]; then
@@ -362,6 +379,33 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
     echo "| $s | $(int "$(get "$l" idle)") | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
   done
   echo
+  echo "### Event loop and threads, 9,900 idle connections, three rounds"
+  echo
+  echo "Round 1 is the table above; rounds 2 and 3 ran after it, the two servers in turn."
+  echo
+  echo "| round | event-loop round trips/s | threaded-echo round trips/s | event-loop / threaded-echo |"
+  echo "|--:|--:|--:|--:|"
+  for round in 1 2 3; do
+    if [ "$round" = 1 ]; then
+      a=$(value idle event-loop "" rps "--idle 9900"); b=$(value idle threaded-echo "" rps "--idle 9900")
+    else
+      a=$(value again event-loop "round $round" rps); b=$(value again threaded-echo "round $round" rps)
+    fi
+    [ -n "$a" ] && [ -n "$b" ] && echo "| $round | $(int "$a") | $(int "$b") | $(ratio "$a" "$b") |"
+  done
+  echo
+  echo "### Event loop and threads, 9,900 idle connections, each on its own core"
+  echo
+  echo "The server runs on core 0 (\`taskset -c 0\`) and loadgen on core 1 (\`taskset -c 1\`)."
+  echo
+  echo "| server | round trips/s | p99 | errors | idle answered after | peak memory | threads |"
+  echo "|---|--:|--:|---|--:|--:|--:|"
+  for r in "${RESULTS[@]}"; do
+    IFS='|' read -r t s n a l <<<"$r"
+    [ "$t" = split ] || continue
+    echo "| $s | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
+  done
+  echo
   echo "### One client: one core or two"
   echo
   echo "| server | client and server on | round trips/s | p50 | p99 | max | errors |"
@@ -425,7 +469,15 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   temem=$(value idle threaded-echo "" vmhwm_kb "--idle 9900")
   everr=$(value idle event-loop "" errors "--idle 9900")
   if [ -n "$ev10k" ] && [ -n "$te10k" ]; then
-    echo "* event-loop / threaded-echo, round trips with 9,900 idle connections: **$(ratio "$ev10k" "$te10k")** (target: at least 0.9)"
+    rounds=$(ratio "$ev10k" "$te10k")
+    for round in 2 3; do
+      a=$(value again event-loop "round $round" rps); b=$(value again threaded-echo "round $round" rps)
+      [ -n "$a" ] && [ -n "$b" ] && rounds="$rounds $(ratio "$a" "$b")"
+    done
+    median=$(tr ' ' '\n' <<<"$rounds" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "* event-loop / threaded-echo, round trips with 9,900 idle connections, the median of $(wc -w <<<"$rounds") rounds ($(sed 's/ /, /g' <<<"$rounds")): **$median** (target: at least 0.9)"
+    evs=$(value split event-loop "core 0" rps); tes=$(value split threaded-echo "core 0" rps)
+    [ -n "$evs" ] && [ -n "$tes" ] && echo "* the same, each on its own core (server on core 0, loadgen on core 1): **$(ratio "$evs" "$tes")**"
     echo "* event-loop / threaded-echo, peak memory with 9,900 idle connections: **$(ratio "$evmem" "$temem")** (target: at most 0.25)"
     echo "* event-loop errors with 9,900 idle connections: **${everr:-?}** (target: 0)"
   fi
