@@ -703,6 +703,19 @@ pub mod line_echo {
     use std::process::Command;
     use std::time::{Duration, Instant};
 
+    /// IPv6 loopback works, in both bracket forms: the server on `::1`,
+    /// the client to `[::1]`, one line echoed.
+    pub fn ipv6_loopback(server: &Path, client: &Path) {
+        let server = Server::start(server, ["--host", "::1"]);
+        assert!(server.addr.is_ipv6(), "{}", server.addr);
+        let out = super::run(
+            client,
+            ["--host", "[::1]", "--port", &server.port()],
+            b"v6\n",
+        );
+        assert_eq!(out.stdout_text(), "v6\n", "{}", out.stderr);
+    }
+
     /// The line a client over `--max-clients N` receives.
     pub fn busy(max_clients: usize) -> String {
         format!("busy: the server already serves {max_clients} clients; try again later\n")

@@ -304,14 +304,7 @@ fn the_tutorials_python_client_works() {
 /// IPv6 loopback works, in both bracket forms.
 #[test]
 fn ipv6_loopback() {
-    let server = Server::start(&server(), ["--host", "::1"]);
-    assert!(server.addr.is_ipv6(), "{}", server.addr);
-    let out = run(
-        &client(),
-        ["--host", "[::1]", "--port", &server.port()],
-        b"v6\n",
-    );
-    assert_eq!(out.stdout_text(), "v6\n", "{}", out.stderr);
+    line_echo::ipv6_loopback(&server(), &client());
 }
 
 /// Bad flags are usage errors: exit 2 with an `error:` line, for both
