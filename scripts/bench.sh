@@ -341,6 +341,22 @@ value() {
 }
 # KiB -> "12.3 MB"
 mb() { awk -v k="${1:-0}" 'BEGIN { printf "%.1f MB", k * 1024 / 1e6 }'; }
+# idle_rows TABLE: the rows of a table of runs with idle connections; the
+# idle column only where the table has more than one number of them.
+idle_rows() {
+  local r t s n a l idle
+  for r in "${RESULTS[@]}"; do
+    IFS='|' read -r t s n a l <<<"$r"
+    [ "$t" = "$1" ] || continue
+    idle=""
+    [ "$1" = idle ] && idle=" $(int "$(get "$l" idle)") |"
+    echo "| $s |$idle $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
+  done
+}
+# round_rps SERVER ROUND: round trips/s of one of the three 9,900-idle rounds.
+round_rps() {
+  if [ "$2" = 1 ]; then value idle "$1" "" rps "--idle 9900"; else value again "$1" "round $2" rps; fi
+}
 ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 {
@@ -373,11 +389,7 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   echo
   echo "| server | idle | round trips/s | p99 | errors | idle answered after | peak memory | threads |"
   echo "|---|--:|--:|--:|---|--:|--:|--:|"
-  for r in "${RESULTS[@]}"; do
-    IFS='|' read -r t s n a l <<<"$r"
-    [ "$t" = idle ] || continue
-    echo "| $s | $(int "$(get "$l" idle)") | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
-  done
+  idle_rows idle
   echo
   echo "### Event loop and threads, 9,900 idle connections, three rounds"
   echo
@@ -386,11 +398,7 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   echo "| round | event-loop round trips/s | threaded-echo round trips/s | event-loop / threaded-echo |"
   echo "|--:|--:|--:|--:|"
   for round in 1 2 3; do
-    if [ "$round" = 1 ]; then
-      a=$(value idle event-loop "" rps "--idle 9900"); b=$(value idle threaded-echo "" rps "--idle 9900")
-    else
-      a=$(value again event-loop "round $round" rps); b=$(value again threaded-echo "round $round" rps)
-    fi
+    a=$(round_rps event-loop "$round"); b=$(round_rps threaded-echo "$round")
     [ -n "$a" ] && [ -n "$b" ] && echo "| $round | $(int "$a") | $(int "$b") | $(ratio "$a" "$b") |"
   done
   echo
@@ -400,11 +408,7 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   echo
   echo "| server | round trips/s | p99 | errors | idle answered after | peak memory | threads |"
   echo "|---|--:|--:|---|--:|--:|--:|"
-  for r in "${RESULTS[@]}"; do
-    IFS='|' read -r t s n a l <<<"$r"
-    [ "$t" = split ] || continue
-    echo "| $s | $(int "$(get "$l" rps)") | $(lat "$(get "$l" p99_us)") | $(errs "$l") | $(int "$(get "$l" idle_answered)") | $(mb "$(get "$l" vmhwm_kb)") | $(int "$(get "$l" threads)") |"
-  done
+  idle_rows split
   echo
   echo "### One client: one core or two"
   echo
@@ -469,10 +473,10 @@ ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a
   temem=$(value idle threaded-echo "" vmhwm_kb "--idle 9900")
   everr=$(value idle event-loop "" errors "--idle 9900")
   if [ -n "$ev10k" ] && [ -n "$te10k" ]; then
-    rounds=$(ratio "$ev10k" "$te10k")
-    for round in 2 3; do
-      a=$(value again event-loop "round $round" rps); b=$(value again threaded-echo "round $round" rps)
-      [ -n "$a" ] && [ -n "$b" ] && rounds="$rounds $(ratio "$a" "$b")"
+    rounds=""
+    for round in 1 2 3; do
+      a=$(round_rps event-loop "$round"); b=$(round_rps threaded-echo "$round")
+      [ -n "$a" ] && [ -n "$b" ] && rounds="$rounds${rounds:+ }$(ratio "$a" "$b")"
     done
     median=$(tr ' ' '\n' <<<"$rounds" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     echo "* event-loop / threaded-echo, round trips with 9,900 idle connections, the median of $(wc -w <<<"$rounds") rounds ($(sed 's/ /, /g' <<<"$rounds")): **$median** (target: at least 0.9)"
