@@ -237,7 +237,7 @@ check_sigterm() {
 check_client_sigint() {
     begin client_sigint "SIGINT ends a connected client waiting for input, with exit status 0"
     ensure_server "$LISTEN_SECS" $SERVER_ARGS || return 0
-    rm -f /tmp/csig.fifo; mkfifo /tmp/csig.fifo
+    rm -f /tmp/csig.fifo; : > /tmp/csig.out; mkfifo /tmp/csig.fifo
     # Job control: the client keeps the default SIGINT disposition.
     set -m 2>/dev/null
     "$CLIENT" $CLIENT_ARGS < /tmp/csig.fifo > /tmp/csig.out 2> /tmp/csig.err &
@@ -272,7 +272,7 @@ check_client_sigint() {
 check_sigint_busy() {
     begin sigint_busy "SIGINT ends a server that has a connected client, with exit status 0"
     ensure_server "$LISTEN_SECS" $SERVER_ARGS || return 0
-    rm -f /tmp/busy.fifo; mkfifo /tmp/busy.fifo
+    rm -f /tmp/busy.fifo; : > /tmp/busy.out; mkfifo /tmp/busy.fifo
     "$CLIENT" $CLIENT_ARGS < /tmp/busy.fifo > /tmp/busy.out 2> /tmp/busy.err &
     _client=$!
     exec 3> /tmp/busy.fifo        # keeps the client's stdin open

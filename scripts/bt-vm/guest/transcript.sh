@@ -176,15 +176,17 @@ cat "$first_err" /tmp/t.status
 # into the client's output itself, just before the client reads it (both
 # append to the file, so neither overwrites the other).
 serve
-rm -f /tmp/first.fifo /tmp/first.out; mkfifo /tmp/first.fifo
+# The file exists before the client starts: the background job opens it
+# only once it runs, and grep below may look first.
+rm -f /tmp/first.fifo; : > /tmp/first.out; mkfifo /tmp/first.fifo
 "$CLIENT" --addr "$ADDR0" < /tmp/first.fifo >> /tmp/first.out 2>&1 &
 first=$!
 exec 3> /tmp/first.fifo
 # type LINE: what typing LINE and Enter in the first client's terminal does.
 type_line() { echo "$1" >> /tmp/first.out; echo "$1" >&3; }
-until grep -q 'connected to' /tmp/first.out; do sleep 0.1; done
+i=0; until grep -q 'connected to' /tmp/first.out || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 type_line one
-until [ "$(grep -c '^one$' /tmp/first.out)" -ge 2 ]; do sleep 0.1; done
+i=0; until [ "$(grep -c '^one$' /tmp/first.out)" -ge 2 ] || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 section busy "a second client while the first is connected"
 echo "\$ echo two | client --addr $ADDR0"
 echo two | "$CLIENT" --addr "$ADDR0" 2>&1
@@ -275,7 +277,7 @@ if [ -n "${PYTHON:-}" ] && [ -f /test/tutorial_client.py ]; then
     section tutorial-client "the tutorial's Python client, a 1500-character line, then 'x'"
     echo "\$ python3 tutorial_client.py $ADDR0 1"
     serve
-    rm -f /tmp/tc.fifo; mkfifo /tmp/tc.fifo
+    rm -f /tmp/tc.fifo; : > /tmp/tc.out; mkfifo /tmp/tc.fifo
     "$PYTHON" -u /test/tutorial_client.py "$ADDR0" 1 < /tmp/tc.fifo > /tmp/tc.out 2>&1 &
     tc=$!
     exec 4> /tmp/tc.fifo
