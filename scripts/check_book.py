@@ -14,7 +14,12 @@ into a logged error that still "succeeds". This script fails instead:
   or a shell session (`$ command` followed by what it printed) belong in a
   file that scripts/book-output.sh writes from a real run, shown with
   {{#include output/NAME.txt}}. Rust code, diagrams and blocks of commands
-  alone are fine.
+  alone are fine;
+* every diagram (a text block drawn with box characters) reaches the
+  translators: mdbook-xgettext extracts a code block of no known language
+  only when it holds a `"` or a `//`, so a diagram needs one (a quoted
+  message is the usual one), or `<!-- i18n:skip -->` on the line before it
+  to say that it stays English.
 
 Run from anywhere: python3 scripts/check_book.py
 """
@@ -179,12 +184,36 @@ def check_typed_output(md, problems):
             )
 
 
+BOX = re.compile(r"[─│┌┐└┘├┤┼╞╡═►◄]")
+SKIP = re.compile(r"<!--\s*(i18n|mdbook-xgettext)\s*:\s*skip\s*-->")
+
+
+def check_diagrams(md, problems):
+    """A diagram that mdbook-xgettext would leave out stays English in the
+    Korean edition without anybody noticing: see the docstring at the top."""
+    text = md.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for start, lang, body in fenced_blocks(text):
+        block = "\n".join(line for _, line in body)
+        if lang not in OUTPUT_LANGUAGES or INCLUDE.search(block) or not BOX.search(block):
+            continue
+        before = [line for line in lines[: start - 1] if line.strip()]
+        if '"' in block or "//" in block or (before and SKIP.search(before[-1])):
+            continue
+        problems.append(
+            f"{md.relative_to(ROOT)}:{start}: a diagram with no `\"` or `//` is not "
+            "extracted for translation: label a message with quotes, or put "
+            "<!-- i18n:skip --> on the line before it"
+        )
+
+
 def main():
     problems = []
     includes = 0
     for md in sorted(SRC.rglob("*.md")):
         includes += check_includes(md, problems)
         check_typed_output(md, problems)
+        check_diagrams(md, problems)
     summary = (SRC / "SUMMARY.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)]+\.md)\)", summary):
         if not (SRC / target).is_file():
@@ -198,7 +227,8 @@ def main():
     if problems:
         print(f"check_book: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check_book: {includes} includes resolved, chapters complete, no typed output")
+    print(f"check_book: {includes} includes resolved, chapters complete, no typed output, "
+          "every diagram extracted for translation")
     return 0
 
 
