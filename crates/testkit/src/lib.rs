@@ -155,6 +155,29 @@ pub struct Proc {
     name: String,
 }
 
+/// Gives the program the default action for Ctrl-C and SIGTERM, as it has
+/// when a student starts it in a terminal. A test run from a background job
+/// (`cargo test &`, a script's `( ... ) &`) inherits SIGINT *ignored*, and a
+/// bare example installs no handler of its own: it would then survive every
+/// Ctrl-C the tests send.
+#[cfg(unix)]
+fn default_signals(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: runs in the child between fork and exec, and only calls
+    // signal(2), which is async-signal-safe; it allocates nothing.
+    #[allow(unsafe_code)]
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn default_signals(_cmd: &mut Command) {}
+
 impl Proc {
     /// Starts `cmd` with piped standard input, output and error.
     ///
@@ -167,6 +190,7 @@ impl Proc {
                 .env_remove("LC_ALL")
                 .env_remove("LC_MESSAGES");
         }
+        default_signals(&mut cmd);
         let name = format!("{cmd:?}");
         let mut child = cmd
             .stdin(Stdio::piped())
