@@ -40,8 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // not change the mode: it assumes the socket is already non-blocking.
     let mut listener = TcpListener::from_std(socket.into());
     eprintln!("listening on {}", listener.local_addr()?);
-    // epoll_create(), and room for 128 events per poll(). poll.registry() is
-    // the part of the poll that adds and changes sockets (epoll_ctl).
+    // Poll::new(): the kernel's watch list of our sockets (epoll_create() on
+    // Linux, kqueue() on macOS). `events` holds up to 128 ready sockets per
+    // poll() (any more come with the next one; not listen()'s 128). Its
+    // registry() is the part that adds and changes sockets (epoll_ctl).
     let (mut poll, mut events) = (Poll::new()?, Events::with_capacity(128));
     // epoll_ctl(ADD): wake us when clients wait in the listen() queue. A
     // token is a number we choose; poll() returns it with each event, so we
@@ -50,7 +52,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     (poll.registry()).register(&mut listener, Token(0), Interest::READABLE)?;
     // The clients, at the index of their token: clients[t] has Token(t).
     // A closed client leaves its place empty (None), so no token is ever
-    // given twice (src/connection.rs keeps a HashMap, which forgets them).
+    // given twice (src/connection.rs keeps a HashMap, which drops closed
+    // clients, and counts tokens up instead).
     let mut clients: Vec<Option<(TcpStream, SocketAddr)>> = vec![None];
     loop {
         // epoll_wait(): sleep until some socket is ready.
@@ -59,9 +62,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // client left in the queue would wait until the next one comes.
         // (This bare loop does not even look at the tokens: it tries
         // accept() every turn, and with nobody waiting that fails at once.
-        // Any other error ends the loop too. src/server.rs dispatches on
-        // the token, and tells the errors apart.)
+        // Any other error also just ends this `while`, unreported.
+        // src/server.rs dispatches on the token, and tells the errors apart.)
         while let Ok((mut conn, peer)) = listener.accept() {
+            // Its token: the index that push() below gives it.
             (poll.registry()).register(&mut conn, Token(clients.len()), Interest::READABLE)?;
             eprintln!("{peer} connected");
             clients.push(Some((conn, peer)));

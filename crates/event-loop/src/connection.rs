@@ -18,36 +18,36 @@ pub struct Connection {
     peer: SocketAddr,
     lines: LineWatch,   // where the current line is: for `/end`, and its length
     pending: Vec<u8>,   // echo the kernel would not take yet (often: none)
-    deadline: Instant,  // when the idle timeout ends: say goodbye, or give up on one
-    goodbye: bool,      // said: what comes is dropped; FIN once `pending` is out
+    deadline: Instant,  // silent until then: goodbye; a goodbye unanswered by then: close()
+    goodbye: bool,      // last words queued: ignore its input; FIN once `pending` is sent
     eof: bool,          // the client sent its FIN: recv() returned 0
     interest: Interest, // what the poll watches for now (see watch())
 }
 
 /// Every client by token, their deadlines, and what serving them needs.
 pub struct Clients {
-    by_token: HashMap<Token, Connection>, // tokens are never reused
+    by_token: HashMap<Token, Connection>, // never reused: a late event can't reach a new client
     timers: Timers,                       // every client's deadline, soonest first (lib.rs)
     pub(crate) options: Options,          // the flags the server runs with
     registry: Registry,                   // our own handle on the poll, to register clients
     buffer: Vec<u8>,                      // ONE read buffer for all: an idle client holds none
-    last: usize,                          // the last token given; the next client's is one more
+    last_token: usize,                    // the last token given; the next client's is one more
 }
 // ANCHOR_END: state
 
 impl Connection {
     fn read_until_blocked(&mut self, buffer: &mut [u8], options: &Options) -> io::Result<()> {
         // ANCHOR: read
-        // Until WouldBlock, always: mio reports a socket when it *becomes* ready
+        // Until WouldBlock (or backpressure, below): mio reports a socket when it *becomes* ready
         // (edge-triggered), and promises a new event only after a WouldBlock.
         while !self.eof {
             if self.pending.len() >= PENDING_MAX {
                 self.flush()?; // full: send() first; still full is backpressure (lib.rs)
                 if self.pending.len() >= PENDING_MAX {
-                    break;
+                    break; // backpressure: flush()'s WRITABLE event brings us back
                 }
             }
-            let want = (PENDING_MAX - self.pending.len()).min(buffer.len());
+            let want = (PENDING_MAX - self.pending.len()).min(buffer.len()); // its echo fits
             let n = match self.socket.read(&mut buffer[..want]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -58,7 +58,7 @@ impl Connection {
             if n > 0 && !self.goodbye {
                 // Echo it, as lesson 3's protocol says (after a goodbye: drop it).
                 let (data, peer) = (&buffer[..n], self.peer);
-                self.deadline = Instant::now() + options.idle_timeout;
+                self.deadline = Instant::now() + options.idle_timeout; // expire() sees it moved
                 log::info!("received {} from {peer}: {}", bytes(n), show(data));
                 let (echo, last_words) = answer(&mut self.lines, data, peer, options.max_line);
                 self.pending.extend_from_slice(echo);
@@ -69,16 +69,16 @@ impl Connection {
                 }
             }
         }
-        self.flush() // once all is read, not per read: a quick client would hog the loop
+        self.flush() // after reading, not per read: a client answering at once would keep us here
         // ANCHOR_END: read
     }
     // ANCHOR: send
-    /// send() what is pending until the kernel's buffer is full (WouldBlock).
+    /// send() `pending` until WouldBlock (the kernel's buffer is full); after a goodbye: FIN.
     fn flush(&mut self) -> io::Result<()> {
         let mut sent = 0;
         while sent < self.pending.len() {
             match self.socket.write(&self.pending[sent..]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()), // not on TCP, as write_all
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()), // never on TCP; no spinning
                 Ok(n) => sent += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break, // the rest: WRITABLE
@@ -115,7 +115,7 @@ impl Clients {
             options: options.clone(),
             registry,
             buffer: vec![0; options.buffer],
-            last: FIRST_CLIENT.0 - 1,
+            last_token: FIRST_CLIENT.0 - 1,
         }
     }
     /// How many clients are connected.
@@ -126,10 +126,10 @@ impl Clients {
     pub fn next_deadline(&self) -> Option<Instant> {
         self.timers.next()
     }
-    /// A new client: `epoll_ctl(ADD)` under a new token, for READABLE (ready() tries both ways).
+    /// A new client: `epoll_ctl(ADD)` under a new token, for READABLE (it is owed nothing yet).
     pub fn add(&mut self, mut socket: TcpStream, peer: SocketAddr) -> io::Result<()> {
-        self.last += 1;
-        let (token, interest) = (Token(self.last), Interest::READABLE);
+        self.last_token += 1;
+        let (token, interest) = (Token(self.last_token), Interest::READABLE);
         self.registry.register(&mut socket, token, interest)?;
         let deadline = Instant::now() + self.options.idle_timeout;
         self.timers.push(deadline, token);
@@ -147,12 +147,12 @@ impl Clients {
         Ok(())
     }
     // ANCHOR: ready
-    /// An event for `token`: serve the client; close it if it is over. (No client:
-    /// closed earlier in this turn; its event came late.)
+    /// An event for `token`: send, read, watch (in a closure, so that an error still reaches the
+    /// close below). No client: it was closed earlier in this turn, and its event came late.
     pub fn ready(&mut self, token: Token) {
         if let Some(conn) = self.by_token.get_mut(&token) {
             let mut serve = || -> io::Result<()> {
-                conn.flush()?; // what it is owed, first
+                conn.flush()?; // the echo it is owed, first: room in `pending` to read more
                 conn.read_until_blocked(&mut self.buffer, &self.options)?;
                 conn.watch(token, &self.registry) // what to wait for next
             };
@@ -173,7 +173,7 @@ impl Clients {
         let (now, idle) = (Instant::now(), self.options.idle_timeout);
         while let Some(token) = self.timers.pop_due(now) {
             match self.by_token.get_mut(&token) {
-                Some(conn) if conn.deadline > now => self.timers.push(conn.deadline, token),
+                Some(c) if c.deadline > now => self.timers.push(c.deadline, token), // spoke since
                 Some(conn) if conn.goodbye => self.close(token),
                 Some(conn) => {
                     let (peer, said) = (conn.peer, common::duration::show(idle));
@@ -207,11 +207,11 @@ impl Clients {
             let _ = conn.flush(); // sends the FIN
         }
     }
-    /// close(), which also takes the socket out of the poll.
+    /// Forget the client: dropping its socket is close(), which also takes it out of the poll.
     pub fn close(&mut self, token: Token) {
         if let Some(mut conn) = self.by_token.remove(&token) {
-            // Unread bytes would turn close() into a reset: one read usually drops
-            // what is left (not all of a client held back by backpressure).
+            // Unread bytes make close() send a reset, which can wipe echo the client has not
+            // read. One read usually empties them (not all of a client held back by backpressure).
             let _ = conn.socket.read(&mut self.buffer);
             let (peer, left) = (conn.peer, plural(self.by_token.len(), "client"));
             log::info!("closed {peer}; {left} still connected");

@@ -14,11 +14,11 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::{BACKLOG, Options, STOP_GRACE, connection::Clients, refuse_busy};
 
 // A token is a number we give a socket at register(); poll()'s events name it.
-const LISTENER: Token = Token(0); // the listening socket's token
-const WAKER: Token = Token(1); // the Waker's, which Ctrl-C pulls; clients: FIRST_CLIENT up
+const LISTENER: Token = Token(0); // the listening socket
+const WAKER: Token = Token(1); // the Waker: Ctrl-C's thread wakes poll() with it; clients: 2 up
 
 /// `socket()`, `SO_REUSEADDR`, `bind()`, `listen()`, then this lesson's new step:
-/// non-blocking mode. Fails when the address is in use, not here, or needs privileges.
+/// non-blocking mode. Fails when the address is in use, not this machine's, or needs privileges.
 pub fn listen(addr: SocketAddr) -> Result<Socket> {
     // ANCHOR: listen
     let listener = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
@@ -28,15 +28,15 @@ pub fn listen(addr: SocketAddr) -> Result<Socket> {
     let failed = || format!("could not listen on {addr}");
     listener.bind(&addr.into()).with_context(failed)?;
     listener.listen(BACKLOG).with_context(failed)?;
-    // O_NONBLOCK: accept(), recv() and send() never wait. Each returns at
-    // once, with a result or with WouldBlock: "nothing now, ask poll()".
+    // O_NONBLOCK, so the one thread never sleeps in accept(): with nobody queued it returns
+    // WouldBlock ("nothing now, ask poll()") at once. mio's accept() makes clients non-blocking.
     listener.set_nonblocking(true).context("O_NONBLOCK")?;
     // ANCHOR_END: listen
     Ok(listener)
 }
 
-/// Accepts every queued client. `out_of_files`: no file descriptor (the number that names an
-/// open socket or file; a process has only so many) was left for one: logged once, retried.
+/// Accepts every queued client. `out_of_files`: accept() found no free file descriptor (the
+/// number that names an open socket or file; a process has only so many): logged once, retried.
 fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &mut bool) {
     let max = clients.options.max_clients;
     // ANCHOR: accept
@@ -57,7 +57,7 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
             }
             Err(e) => {
                 log::error!("accept() failed: {e}");
-                return;
+                return; // rare: the rest of the queue waits for the next client
             }
         };
         if clients.count() >= max {
@@ -76,16 +76,17 @@ fn accept_clients(listener: &TcpListener, clients: &mut Clients, out_of_files: &
 /// Runs the lesson: listen on `addr`, serve every client from this one
 /// thread until Ctrl-C, then close every connection with a FIN.
 pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
-    crate::raise_open_file_limit();
+    crate::raise_open_file_limit(); // each client is a file descriptor: allow thousands
     let socket = listen(addr)?;
     let local = common::addr::local_addr(&socket)?;
-    let mut listener = TcpListener::from_std(socket.into());
+    let mut listener = TcpListener::from_std(socket.into()); // mio's, left non-blocking
     // ANCHOR: poll
     // epoll_create(): the kernel's list of the sockets we wait on.
     let mut poll = Poll::new().context("could not create the poll")?;
-    // epoll_ctl(ADD): wake us when clients wait in the listen() queue. `Clients`
-    // keeps an owned Registry handle, to register clients without borrowing `poll`.
+    // `Clients` keeps its own Registry handle (a clone): one borrowed from `poll`
+    // would forbid the `poll.poll(&mut events, ...)` in the loop.
     let registry = poll.registry().try_clone()?;
+    // epoll_ctl(ADD): wake us when clients wait in the listen() queue.
     registry.register(&mut listener, LISTENER, Interest::READABLE)?;
     // Ctrl-C and SIGTERM are signals; ctrlc runs our handler on its own thread. It
     // only wakes poll(): the loop owns the sockets (why not common::Shutdown: lib.rs).
@@ -104,8 +105,8 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     let (mut stopping, mut out_of_files): (Option<Instant>, _) = (None, false);
     // ANCHOR: loop
     loop {
-        // epoll_wait(): sleep until a socket is ready or the next deadline, the sooner of
-        // the first client timer and the end of the Ctrl-C grace (either may be None).
+        // epoll_wait(): sleep until a socket is ready or the soonest deadline: a client's timer
+        // or the end of the Ctrl-C grace, whichever exists and comes first (none: no timeout).
         let next_deadline = stopping.into_iter().chain(clients.next_deadline()).min();
         let timeout = next_deadline.map(|d| d.saturating_duration_since(Instant::now()));
         if let Err(e) = poll.poll(&mut events, timeout) {
@@ -121,14 +122,14 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
                 WAKER if stopping.is_none() => {
                     log::info!("Ctrl-C or SIGTERM received: shutting down");
                     poll.registry().deregister(&mut listener)?; // no new clients
-                    clients.stop_all(); // a FIN to each; ready() sees theirs
+                    clients.stop_all(); // our FIN to each; ready() closes each on its FIN
                     stopping = Some(Instant::now() + STOP_GRACE);
                 }
                 WAKER => {} // a second Ctrl-C: we are stopping already
                 token => clients.ready(token),
             }
         }
-        clients.expire();
+        clients.expire(); // after the events: a client that just spoke has a later deadline
         if out_of_files {
             // The queued clients bring no new event: retry every turn.
             accept_clients(&listener, &mut clients, &mut out_of_files);
@@ -139,7 +140,7 @@ pub fn run(addr: SocketAddr, options: &Options) -> Result<()> {
     }
     // ANCHOR_END: loop
     let n = clients.close_all();
-    // Clients that came after Ctrl-C wait in the queue: a FIN for them too.
+    // Clients still in the listen() queue: closing the listener would reset them; a FIN instead.
     while let Ok((late, _)) = listener.accept() {
         let _ = late.shutdown(Shutdown::Write);
     }
