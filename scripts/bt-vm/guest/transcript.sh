@@ -39,7 +39,19 @@ status() { echo '$ echo $?'; echo "$1"; }
 # start_server). Its "server pid N" note varies from run to run and is no
 # part of what a terminal shows: it is printed only when the start failed.
 serve() {
+    settle
     start_server 20 "$@" > /tmp/serve.log || { cat /tmp/serve.log; exit 1; }
+}
+
+# settle: waits (at most 10 s) until no link is left between the two
+# controllers (the kernel lists each one as /sys/class/bluetooth/hciN:HANDLE).
+# A connect while the last connection's link is still being torn down can
+# fail with "connection reset" (seen once, in the half-close section).
+settle() {
+    i=0
+    while ls /sys/class/bluetooth 2>/dev/null | grep -q : && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
 }
 
 # serve_bare ARGS...: the same with the bare server of Step 1, its
