@@ -23,17 +23,19 @@
 #
 # What is the same in every run, and what is not. Each side's own packets
 # come in the same order every time, because each step of a scenario waits
-# for the one before. Two things vary:
+# for the one before. Three things vary:
 # * a bare acknowledgement (flags "ACK", no data): the kernel may send it at
 #   once, or wait up to 40 ms and put it on the next packet that goes that
 #   way, depending on how fast the program answers;
 # * how the two sides' packets interleave where both act at once: oneshot's
 #   client half-closes while the server is already answering, and the
-#   periodic-hello server and client both say hello as soon as they connect.
+#   periodic-hello server and client both say hello as soon as they connect;
+# * on a busy machine, a segment sent twice because its ACK came late
+#   (marked "(sent again)" in the trace), even on loopback.
 # So --check (and scripts/book-output.sh) compares the stable part: for each
 # direction (client1 to server, server to client1, ...), the packets other
-# than bare ACKs, in order. It keeps the committed trace, one real run, when
-# only the rest differs.
+# than bare ACKs and segments sent again, in order. It keeps the committed
+# trace, one real run, when only the rest differs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0
@@ -199,23 +201,33 @@ def flags(s):
     got = {letters[c] for c in s if c in letters}
     return ",".join(f for f in order if f in got)
 print("%-4s %-13s %-13s %-16s %s" % ("#", "from", "to", "flags" if proto == "tcp" else "", "data"))
+sent = set()
 for count, line in enumerate(sys.stdin, 1):
     f = line.rstrip("\n").split("|")
     num = str(count)
-    sport, dport, fl, payload = f[3], f[4], f[5], f[8]
+    sport, dport, fl, seq, payload = f[3], f[4], f[5], f[6], f[8]
     data = bytes.fromhex(payload.replace(":", "")) if payload else b""
     shown = repr(data.decode("utf-8", "replace")) if data else ""
     if len(shown) > 40:
         shown = shown[:40] + "..."
     size = "%d bytes" % len(data) if data else ""
-    print(("%-4s %-13s %-13s %-16s %s %s" % (num, name(sport), name(dport),
-          flags(fl) if proto == "tcp" else "datagram", size, shown)).rstrip())
+    # The same segment again (same direction, sequence number, flags and
+    # data): the kernel sent it twice because no ACK came in time, which a
+    # busy machine can cause even on loopback.
+    again = ""
+    if proto == "tcp" and (data or "S" in fl or "F" in fl):
+        key = (sport, dport, seq, fl, payload)
+        again = "(sent again)" if key in sent else ""
+        sent.add(key)
+    print(("%-4s %-13s %-13s %-16s %s %s %s" % (num, name(sport), name(dport),
+          flags(fl) if proto == "tcp" else "datagram", size, shown, again)).rstrip())
 ' "$default" "$port" "$proto" >"$tmp/trace.txt"
 
 # stable FILE: the part of a trace that is the same in every run (see the
-# top): per direction, in order, without bare ACKs and packet numbers.
+# top): per direction, in order, without bare ACKs, segments sent again, and
+# packet numbers.
 stable() {
-  awk 'NR > 1 && !($4 == "ACK" && NF == 4) { line = $2 " " $3; for (i = 4; i <= NF; i++) line = line " " $i; print line }' "$1" |
+  awk 'NR > 1 && !($4 == "ACK" && NF == 4) && !/\(sent again\)$/ { line = $2 " " $3; for (i = 4; i <= NF; i++) line = line " " $i; print line }' "$1" |
     LC_ALL=C sort -s -k1,2
 }
 
