@@ -25,7 +25,7 @@
 #![allow(clippy::missing_panics_doc)]
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -86,12 +86,28 @@ pub fn example(name: &str) -> PathBuf {
 }
 
 /// What a binary says it is: the text of `--version`, or why that failed.
+///
+/// "Text file busy" is retried for a while: a file just written (this
+/// crate's own tests write fake binaries) stays open for writing in any
+/// child that another test thread forks before that child's `exec`.
 fn identity(path: &Path) -> Result<String, String> {
-    let out = Command::new(path)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not run {}: {e}", path.display()))?;
+    let deadline = Instant::now() + TIMEOUT;
+    let out = loop {
+        match Command::new(path)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+        {
+            Err(e)
+                if e.kind() == io::ErrorKind::ExecutableFileBusy && Instant::now() < deadline =>
+            {
+                thread::sleep(Duration::from_millis(5));
+            }
+            result => {
+                break result.map_err(|e| format!("could not run {}: {e}", path.display()))?;
+            }
+        }
+    };
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
@@ -159,24 +175,29 @@ pub struct Proc {
 /// when a student starts it in a terminal. A test run from a background job
 /// (`cargo test &`, a script's `( ... ) &`) inherits SIGINT *ignored*, and a
 /// bare example installs no handler of its own: it would then survive every
-/// Ctrl-C the tests send.
+/// Ctrl-C the tests send. An ignored signal stays ignored across `exec`, a
+/// default one does not, so the test process itself goes back to the
+/// default, once, before its first child. (Not in the child with
+/// `pre_exec`: that makes std fork instead of `posix_spawn`, and a test that
+/// writes an executable would then meet "Text file busy" from other tests'
+/// forks.)
 #[cfg(unix)]
-fn default_signals(cmd: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: runs in the child between fork and exec, and only calls
-    // signal(2), which is async-signal-safe; it allocates nothing.
-    #[allow(unsafe_code)]
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            libc::signal(libc::SIGTERM, libc::SIG_DFL);
-            Ok(())
-        });
-    }
+fn default_signals() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: signal(2) with SIG_DFL installs no handler and touches
+            // no memory of ours.
+            #[allow(unsafe_code)]
+            unsafe {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+        }
+    });
 }
 
 #[cfg(not(unix))]
-fn default_signals(_cmd: &mut Command) {}
+fn default_signals() {}
 
 impl Proc {
     /// Starts `cmd` with piped standard input, output and error.
@@ -190,7 +211,7 @@ impl Proc {
                 .env_remove("LC_ALL")
                 .env_remove("LC_MESSAGES");
         }
-        default_signals(&mut cmd);
+        default_signals();
         let name = format!("{cmd:?}");
         let mut child = cmd
             .stdin(Stdio::piped())
