@@ -824,8 +824,16 @@ pub mod line_echo {
     /// the server for more checks.
     pub fn tutorial_client_works(server: &Path, peer: &Path) -> Server {
         let mut server = Server::start(server, [""; 0]);
+        tutorial_client_session(&server.port(), peer);
+        server.proc.wait_for_line("sent /end");
+        server
+    }
+
+    /// The session of [`tutorial_client_works`] against a server already
+    /// listening on 127.0.0.1:`port` (a bare server, say).
+    pub fn tutorial_client_session(port: &str, peer: &Path) {
         let mut cmd = Command::new("python3");
-        cmd.arg(peer).arg(server.port()).env("PYTHONUTF8", "1");
+        cmd.arg(peer).arg(port).env("PYTHONUTF8", "1");
         let mut python = Proc::spawn(cmd);
         python.write_stdin("hello\n안녕\n/end\n".as_bytes());
         let (status, stdout) = python.finish(TIMEOUT);
@@ -834,8 +842,6 @@ pub mod line_echo {
             String::from_utf8_lossy(&stdout),
             "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
         );
-        server.proc.wait_for_line("sent /end");
-        server
     }
 }
 

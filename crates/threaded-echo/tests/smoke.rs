@@ -455,19 +455,7 @@ fn bare_server_keeps_two_clients_apart() {
 #[test]
 fn bare_server_with_the_tutorials_python_client() {
     let (mut server, addr) = bare_server("127.0.0.1");
-    let mut python = Command::new("python3");
-    python
-        .arg(peer("tutorial_client.py"))
-        .arg(addr.port().to_string())
-        .env("PYTHONUTF8", "1");
-    let mut python = Proc::spawn(python);
-    python.write_stdin("hello\n안녕\n/end\n".as_bytes());
-    let (status, stdout) = python.finish(TIMEOUT);
-    assert_eq!(status.code(), Some(0), "the Python client failed");
-    assert_eq!(
-        String::from_utf8_lossy(&stdout),
-        "msg:echo msg: hello\nmsg:echo msg: 안녕\nmsg:echo msg: /end\n"
-    );
+    line_echo::tutorial_client_session(&addr.port().to_string(), &peer("tutorial_client.py"));
     server.wait_for_line(r#"read msg: "안녕""#);
     server.wait_for_line("sent /end");
 }
