@@ -17,13 +17,7 @@ el_start() {
   : >"$file"
   (ulimit -Sn 1024 && ulimit -Hn 4096 && exec "$@" 2>"$file") &
   PID=$!
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$file" | head -n1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "book-output: the server did not start: $*" >&2
-  exit 1
+  wait_port "$file"
 }
 
 # el_ctrlc_client FILE: in the background, nc connects to $PORT, sends
@@ -113,8 +107,7 @@ event_loop() {
   : >"$log"
   (ulimit -n 20 && exec "$bin/server" --port 0 2>"$log") &
   PID=$!
-  wait_for "$log" 'listening on'
-  PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log")
+  wait_port "$log"
   "$bin/client" --port "$PORT" --connections 40 --messages 2 -q >"$tmp/el-fd.txt" 2>&1
   stop_server
   { echo '$ cargo run -p event-loop --bin client -- --connections 40 --messages 2 -q'

@@ -10,12 +10,18 @@ start_server() {
   : >"$file" # exists before the server writes to it: sed below reads it at once
   "$bin/server" --port 0 "$@" 2>"$file" &
   PID=$!
+  wait_port "$file"
+}
+
+# wait_port FILE: waits (at most 10 s) for `listening on ADDR` in FILE and
+# sets PORT to ADDR's port.
+wait_port() {
   for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$file" | head -n1)
+    PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$1" | head -n1)
     [ -n "$PORT" ] && return 0
     sleep 0.05
   done
-  echo "book-output: the server did not start" >&2
+  echo "book-output: $1: the server did not start" >&2
   exit 1
 }
 
@@ -76,13 +82,7 @@ start_bare() {
   : >"$file"
   env --default-signal=INT "$bin/examples/$example" "$@" >"$file" 2>&1 &
   PID=$!
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/^listening on [^ ]*:\([0-9]*\)$/\1/p' "$file" | head -n1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "book-output: $example did not start" >&2
-  exit 1
+  wait_port "$file"
 }
 
 # py_traceback: a Python traceback as on any machine: file names without

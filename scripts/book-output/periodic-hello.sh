@@ -50,8 +50,7 @@ ph_bare() {
 ph_bare_server() {
   ph_bare server "$1" 127.0.0.1 0
   PID=$BARE
-  wait_for "$1" 'listening on'
-  PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$1" | head -n1)
+  wait_port "$1"
 }
 
 

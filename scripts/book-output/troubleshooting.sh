@@ -264,8 +264,7 @@ ts_event_loop() {
   : >"$log"
   (ulimit -n 40 && exec "$bin/server" --port 0) 2>"$log" &
   PID=$!
-  wait_for "$log" 'listening on'
-  PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$log" | head -n1)
+  wait_port "$log"
   python3 - "$PORT" <<'PY' &
 import socket, sys, time
 held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(50)]

@@ -48,17 +48,6 @@ stop_peer() {
   wait "$PID" || true
 }
 
-# wait_port FILE: waits for `listening on ADDR` in FILE and sets PORT.
-wait_port() {
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9]*\).*/\1/p' "$1" | head -n1)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "book-output: $1: the server did not start" >&2
-  exit 1
-}
-
 udp_echo() {
   cargo build -q -p udp-echo --bins --examples
   local bare=$bin/examples/udp-echo-bare-client py=crates/udp-echo/tests/peers
